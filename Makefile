@@ -1,0 +1,59 @@
+# Kiji: `make run` serves the demo site, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench clean
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $@
+
+var/.prepared: $(VENV)/.installed
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py load_demo --if-empty
+
+run: $(VENV)/.installed
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py load_demo --if-empty
+	scripts/run.sh $(PORT)
+
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input -v 0
+	scripts/serve.sh $(PORT)
+
+test: $(VENV)/.installed lint types migrations-check browser-deps pytest pytest-postgres
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: $(VENV)/.installed
+	$(VENV)/bin/mypy .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+browser-deps:
+	scripts/browser-deps.sh
+
+pytest: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/pytest
+
+pytest-postgres: $(VENV)/.installed
+	scripts/with-postgres.sh $(VENV)/bin/pytest
+
+bench: $(VENV)/.installed
+	scripts/bench.sh
+
+clean:
+	rm -rf var/static var/media var/test-*

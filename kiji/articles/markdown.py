@@ -1,0 +1,178 @@
+"""Conversions between the article Markdown dialect (docs/article-format.md) and StreamField blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape, unescape
+from html.parser import HTMLParser
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+NEXTPAGE = "<!--nextpage-->"
+IMAGE_LINE = re.compile(r"^!\[\]\(([A-Za-z0-9][A-Za-z0-9_-]*)\)$")
+HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+ATTRIBUTION_PREFIX = "——"
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:", "/")
+
+_inline = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+
+
+class BodyError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class ParsedBody:
+    blocks: list[tuple[str, Any]] = field(default_factory=list)
+    image_ids: list[tuple[str, int]] = field(default_factory=list)  # (id, line)
+
+
+def inline_to_html(text: str, *, line: int) -> str:
+    html = _inline.renderInline(text)
+    for href in re.findall(r'<a href="([^"]*)"', html):
+        if not unescape(href).startswith(ALLOWED_SCHEMES):
+            raise BodyError(line, f"link target {unescape(href)!r} must start with http://, https://, mailto: or /")
+    # Wagtail's rich text stores <b> and <i>.
+    html = html.replace("<strong>", "<b>").replace("</strong>", "</b>")
+    return html.replace("<em>", "<i>").replace("</em>", "</i>")
+
+
+def _join(lines: list[str]) -> str:
+    text = lines[0]
+    for nxt in lines[1:]:
+        # Japanese lines join without a space; Latin words keep one.
+        sep = " " if text[-1:].isascii() and nxt[:1].isascii() else ""
+        text += sep + nxt
+    return text
+
+
+def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
+    """Parse a Markdown body into (block_type, value) pairs; raises BodyError with a line number."""
+    result = ParsedBody()
+    lines = text.split("\n")
+    i = 0
+    paragraph: list[str] = []
+    paragraph_start = 0
+
+    def flush() -> None:
+        nonlocal paragraph
+        if paragraph:
+            html = inline_to_html(_join(paragraph), line=paragraph_start)
+            result.blocks.append(("paragraph", f"<p>{html}</p>"))
+            paragraph = []
+
+    while i < len(lines):
+        raw = lines[i]
+        line = raw.strip()
+        number = first_line + i
+        if not line:
+            flush()
+        elif line == NEXTPAGE:
+            flush()
+            result.blocks.append(("page_break", None))
+        elif m := HEADING_LINE.match(line):
+            flush()
+            level = len(m.group(1))
+            if level not in (2, 3):
+                raise BodyError(number, "use ## for a heading or ### for a sub-heading")
+            result.blocks.append(("heading" if level == 2 else "subheading", m.group(2)))
+        elif line.startswith("!["):
+            flush()
+            if not (m := IMAGE_LINE.match(line)):
+                raise BodyError(number, "an image line must look like ![](image-id)")
+            result.blocks.append(("image", m.group(1)))
+            result.image_ids.append((m.group(1), number))
+        elif line.startswith(">"):
+            flush()
+            quote: list[str] = []
+            attribution = ""
+            while i < len(lines) and lines[i].strip().startswith(">"):
+                content = lines[i].strip()[1:].strip()
+                if content.startswith(ATTRIBUTION_PREFIX):
+                    attribution = content[len(ATTRIBUTION_PREFIX) :].strip()
+                elif content:
+                    quote.append(content)
+                i += 1
+            if not quote:
+                raise BodyError(number, "a pull quote needs text after >")
+            result.blocks.append(("pull_quote", {"quote": _join(quote), "attribution": attribution}))
+            continue
+        elif line.startswith("<"):
+            raise BodyError(number, "raw HTML is not allowed in the body (only <!--nextpage-->)")
+        else:
+            if not paragraph:
+                paragraph_start = number
+            paragraph.append(line)
+        i += 1
+    flush()
+    if not any(kind != "page_break" for kind, _ in result.blocks):
+        raise BodyError(first_line, "the body is empty")
+    if result.blocks and result.blocks[0][0] == "page_break":
+        raise BodyError(first_line, "the body cannot start with <!--nextpage-->")
+    if result.blocks and result.blocks[-1][0] == "page_break":
+        raise BodyError(first_line + len(lines) - 1, "the body cannot end with <!--nextpage-->")
+    return result
+
+
+class _RichTextToMarkdown(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.paragraphs: list[str] = []
+        self.href: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("b", "strong"):
+            self.out.append("**")
+        elif tag in ("i", "em"):
+            self.out.append("*")
+        elif tag == "a":
+            self.href.append(dict(attrs).get("href"))
+            self.out.append("[")
+        elif tag == "br":
+            self.out.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("b", "strong"):
+            self.out.append("**")
+        elif tag in ("i", "em"):
+            self.out.append("*")
+        elif tag == "a":
+            href = self.href.pop() if self.href else None
+            self.out.append(f"]({href})" if href else "]()")
+        elif tag in ("p", "h2", "h3", "h4", "li"):
+            self._end_paragraph()
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(_escape_markdown(data))
+
+    def _end_paragraph(self) -> None:
+        text = "".join(self.out).strip()
+        if text:
+            self.paragraphs.append(text)
+        self.out = []
+
+    def close(self) -> None:
+        super().close()
+        self._end_paragraph()
+
+
+def _escape_markdown(text: str) -> str:
+    return re.sub(r"([\\*_\[\]])", r"\\\1", text)
+
+
+def rich_text_to_markdown(html: str) -> list[str]:
+    """Wagtail rich text (bold, italic, links) to Markdown paragraphs."""
+    parser = _RichTextToMarkdown()
+    parser.feed(html)
+    parser.close()
+    return parser.paragraphs
+
+
+def plain_to_html(text: str) -> str:
+    return f"<p>{escape(text)}</p>"

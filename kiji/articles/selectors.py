@@ -1,0 +1,197 @@
+"""Reads of published content. Each returns a QuerySet or a small list, already prefetched."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag, Author, Series, SponsoredItem, Tag
+from kiji.core import pagecache
+from kiji.images.models import KijiImage as Image, KijiRendition as Rendition
+
+CARD_IMAGE = "fill-640x360|format-webp|webpquality-80"
+BODY_IMAGE = "width-960|format-webp|webpquality-82"
+BODY_IMAGE_SMALL = "width-480|format-webp|webpquality-80"
+AUTHOR_PHOTO = "fill-160x160|format-webp|webpquality-80"
+IMAGE_SPECS = (CARD_IMAGE, BODY_IMAGE, BODY_IMAGE_SMALL, AUTHOR_PHOTO)
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    return ArticlePage.objects.live().filter(published_at__lte=timezone.now())
+
+
+def with_cards(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """What an article card shows: series, hero image and authors, in a fixed number of queries."""
+    return queryset.select_related("series", "hero_image").prefetch_related(
+        Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")),
+    )
+
+
+def latest_articles() -> QuerySet[ArticlePage]:
+    return with_cards(live_articles()).order_by("-published_at", "-pk")
+
+
+def featured_articles(limit: int = 4) -> list[ArticlePage]:
+    return list(latest_articles().filter(featured=True)[:limit])
+
+
+def article_for_detail(slug: str) -> ArticlePage | None:
+    return (
+        live_articles()
+        .select_related("series", "hero_image")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author", "author__photo").order_by("sort_order"),
+            ),
+            Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("tag__name")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def related_articles(article: ArticlePage, *, limit: int = 6) -> list[ArticlePage]:
+    """Same series first, then the most shared tags, then the newest; one query plus prefetches."""
+    tag_ids = [item.tag_id for item in article.tagged_items.all()]
+    match = Q(tagged_items__tag_id__in=tag_ids)
+    if article.series_id:
+        match |= Q(series_id=article.series_id)
+    series_bonus = (
+        Count("pk", filter=Q(series_id=article.series_id), distinct=True) * 10
+        if article.series_id
+        else Value(0, output_field=IntegerField())
+    )
+    queryset = (
+        live_articles()
+        .filter(match)
+        .exclude(pk=article.pk)
+        .annotate(
+            shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True),
+            series_score=series_bonus,
+        )
+        .order_by("-series_score", "-shared_tags", "-published_at")
+    )
+    return list(with_cards(queryset)[:limit])
+
+
+def series_parts(series: Series) -> QuerySet[ArticlePage]:
+    return with_cards(live_articles().filter(series=series)).order_by("series_position", "published_at")
+
+
+def series_with_counts() -> QuerySet[Series]:
+    return (
+        Series.objects.annotate(
+            article_count=Count(
+                "articles", filter=Q(articles__live=True, articles__published_at__lte=timezone.now())
+            ),
+        )
+        .filter(article_count__gt=0)
+        .order_by("name")
+    )
+
+
+def authors_with_counts() -> QuerySet[Author]:
+    return Author.objects.select_related("photo").annotate(
+        article_count=Count(
+            "article_links",
+            filter=Q(article_links__page__live=True, article_links__page__published_at__lte=timezone.now()),
+        )
+    )
+
+
+def articles_by_author(author: Author) -> QuerySet[ArticlePage]:
+    return latest_articles().filter(article_authors__author=author)
+
+
+def articles_tagged(tag: Tag) -> QuerySet[ArticlePage]:
+    return latest_articles().filter(tagged_items__tag=tag)
+
+
+def tags_with_counts() -> QuerySet[Tag]:
+    return (
+        Tag.objects.annotate(
+            article_count=Count(
+                "tagged_articles",
+                filter=Q(
+                    tagged_articles__content_object__live=True,
+                    tagged_articles__content_object__published_at__lte=timezone.now(),
+                ),
+            )
+        )
+        .filter(article_count__gt=0)
+        .order_by("-article_count", "name")
+    )
+
+
+def popular_tags(*, limit: int = 15, now: datetime | None = None) -> list[Tag]:
+    """人気のタグ: the tags most used by articles published in the recent window (cached per content generation)."""
+    key = f"popular-tags:{pagecache.generation()}:{limit}"
+    if now is None and (cached := cache.get(key)) is not None:
+        return list(cached)
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.KIJI["POPULAR_TAGS_DAYS"])
+    recent = Q(
+        tagged_articles__content_object__live=True,
+        tagged_articles__content_object__published_at__gt=since,
+        tagged_articles__content_object__published_at__lte=now,
+    )
+    tags = list(
+        Tag.objects.annotate(recent_count=Count("tagged_articles", filter=recent))
+        .filter(recent_count__gt=0)
+        .order_by("-recent_count", "name")[:limit]
+    )
+    cache.set(key, tags, 600)
+    return tags
+
+
+def running_sponsored(*, limit: int = 3) -> list[SponsoredItem]:
+    key = f"sponsored:{pagecache.generation()}:{limit}"
+    if (cached := cache.get(key)) is not None:
+        return list(cached)
+    items = list(SponsoredItem.objects.running().select_related("image")[:limit])
+    cache.set(key, items, 60)
+    return items
+
+
+def monthly_archive() -> list[dict[str, Any]]:
+    tokyo = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        live_articles()
+        .annotate(month=TruncMonth("published_at", tzinfo=tokyo))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    )
+    return [{"month": row["month"], "count": row["count"]} for row in rows]
+
+
+def articles_in_month(year: int, month: int) -> QuerySet[ArticlePage]:
+    tokyo = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime(year, month, 1, tzinfo=tokyo)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tokyo)
+    return latest_articles().filter(published_at__gte=start, published_at__lt=end)
+
+
+def prefetch_renditions(images: Iterable[Image | None], specs: Iterable[str] = IMAGE_SPECS) -> None:
+    """Load every needed rendition of these images in one query, so templates query nothing."""
+    by_id: dict[int, list[Image]] = {}
+    for image in images:
+        if image is not None:
+            by_id.setdefault(image.pk, []).append(image)
+    if not by_id:
+        return
+    found: dict[int, list[Rendition]] = {pk: [] for pk in by_id}
+    for rendition in Rendition.objects.filter(image_id__in=by_id, filter_spec__in=list(specs)):
+        found[rendition.image_id].append(rendition)
+    for pk, instances in by_id.items():
+        for image in instances:
+            image.prefetched_renditions = list(found[pk])  # type: ignore[attr-defined]

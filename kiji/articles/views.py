@@ -1,0 +1,202 @@
+"""Public pages: home, article, series, authors, tags and the monthly archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kiji.articles import selectors
+from kiji.articles.models import ArticlePage, Author, BodyPage, HomePage, Series, Tag
+from kiji.articles.structured_data import PAYWALLED_SELECTOR, as_script, news_article
+from kiji.core import access
+from kiji.core.pagecache import cache_for_anonymous
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None) -> Page[Any]:
+    paginator = Paginator(queryset, per_page or settings.KIJI["PAGE_SIZE"])
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404(_("そのページはありません。")) from exc
+    selectors.prefetch_renditions(article.hero_image for article in page.object_list)
+    return page
+
+
+def _cacheable(response: HttpResponse) -> HttpResponse:
+    cache_for_anonymous(response)
+    return response
+
+
+def _sidebar() -> dict[str, Any]:
+    return {"popular_tags": selectors.popular_tags(), "sponsored": selectors.running_sponsored()}
+
+
+def home(request: HttpRequest, page: HomePage) -> HttpResponse:
+    latest = list(selectors.latest_articles()[:13])
+    featured = selectors.featured_articles() or latest[:1]
+    featured_ids = {a.pk for a in featured}
+    series_list = list(selectors.series_with_counts()[:6])
+    selectors.prefetch_renditions(a.hero_image for a in [*latest, *featured])
+    context = {
+        "page": page,
+        "featured": featured,
+        "latest": [a for a in latest if a.pk not in featured_ids][:12],
+        "series_list": series_list,
+        **_sidebar(),
+    }
+    return _cacheable(render(request, "articles/home.html", context))
+
+
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    page = _paginate(request, selectors.latest_articles())
+    context = {"page_obj": page, "heading": _("最新記事"), **_sidebar()}
+    return _cacheable(render(request, "articles/article_list.html", context))
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = selectors.article_for_detail(slug)
+    if article is None:
+        raise Http404(_("記事が見つかりません。"))
+    return render_article(request, article)
+
+
+def _requested_page(request: HttpRequest, count: int) -> int | None:
+    """The ?page=N of a multi-page article; None means the read-all view."""
+    raw = request.GET.get("page", "1")
+    if raw == "all":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= count:
+        raise Http404(_("そのページはありません。"))
+    return int(raw)
+
+
+def _page_url(article: ArticlePage, number: int | None) -> str:
+    if number is None:
+        return f"{article.url}?page=all"
+    return article.url if number == 1 else f"{article.url}?page={number}"
+
+
+def render_article(request: HttpRequest, article: ArticlePage, *, preview: bool = False) -> HttpResponse:
+    pages = article.body_pages
+    number = _requested_page(request, len(pages))
+    decision = access.can_read_article(request.user, article)
+    current: BodyPage | None = pages[number - 1] if number else None
+
+    if decision.allowed:
+        visible_blocks = current.blocks if current else [b for p in pages for b in p.blocks]
+    else:
+        # The wall: the opening of page 1 only; navigation and the next-page teaser stay.
+        first_page_blocks = pages[0].blocks if number in (1, None) else []
+        visible_blocks = first_page_blocks[: settings.KIJI["WALL_VISIBLE_BLOCKS"]]
+
+    authors = [link.author for link in article.article_authors.all()]
+    tags = [item.tag for item in article.tagged_items.all()]
+    related = selectors.related_articles(article)
+    image_blocks = [b.value["image"] for b in visible_blocks if b.block_type == "image"]
+    selectors.prefetch_renditions(
+        [article.hero_image, *image_blocks, *(a.photo for a in authors), *(r.hero_image for r in related)]
+    )
+    hero_url = article.hero_image.get_rendition(selectors.BODY_IMAGE).url if article.hero_image else None
+    next_page = pages[number] if number and number < len(pages) else None
+    context = {
+        "page": article,
+        "article": article,
+        "authors": authors,
+        "tags": tags,
+        "related": related,
+        "pages": pages,
+        "page_number": number,
+        "page_count": len(pages),
+        "page_links": [{"number": p.number, "url": _page_url(article, p.number)} for p in pages],
+        "read_all_url": _page_url(article, None),
+        "prev_url": _page_url(article, number - 1) if number and number > 1 else None,
+        "next_url": _page_url(article, number + 1) if next_page else None,
+        "next_page": next_page,
+        "canonical_url": request.build_absolute_uri(_page_url(article, number or 1)),
+        "visible_blocks": visible_blocks,
+        "decision": decision,
+        "walled": not decision.allowed,
+        "paywalled_class": PAYWALLED_SELECTOR.lstrip("."),
+        "hero_url": hero_url,
+        "json_ld": as_script(
+            news_article(
+                request, article, authors=authors, image_url=hero_url, free=not article.members_only
+            )
+        ),
+        **_sidebar(),
+    }
+    response = TemplateResponse(request, "articles/article_page.html", context)
+    response.render()
+    if preview:
+        return response
+    return _cacheable(response)
+
+
+@require_GET
+def series_index(request: HttpRequest) -> HttpResponse:
+    context = {"series_list": selectors.series_with_counts(), **_sidebar()}
+    return _cacheable(render(request, "articles/series_index.html", context))
+
+
+@require_GET
+def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    series = get_object_or_404(Series, slug=slug)
+    page = _paginate(request, selectors.series_parts(series), per_page=24)
+    context = {"series": series, "page_obj": page, **_sidebar()}
+    return _cacheable(render(request, "articles/series_detail.html", context))
+
+
+@require_GET
+def author_index(request: HttpRequest) -> HttpResponse:
+    authors = list(selectors.authors_with_counts().order_by("name"))
+    selectors.prefetch_renditions(a.photo for a in authors)
+    context = {"authors": authors, **_sidebar()}
+    return _cacheable(render(request, "articles/author_index.html", context))
+
+
+@require_GET
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    page = _paginate(request, selectors.articles_by_author(author))
+    selectors.prefetch_renditions([author.photo])
+    context = {"author": author, "page_obj": page, **_sidebar()}
+    return _cacheable(render(request, "articles/author_detail.html", context))
+
+
+@require_GET
+def tag_index(request: HttpRequest) -> HttpResponse:
+    context = {"tags": selectors.tags_with_counts(), **_sidebar()}
+    return _cacheable(render(request, "articles/tag_index.html", context))
+
+
+@require_GET
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    page = _paginate(request, selectors.articles_tagged(tag))
+    context = {"tag": tag, "page_obj": page, **_sidebar()}
+    return _cacheable(render(request, "articles/tag_detail.html", context))
+
+
+@require_GET
+def archive_index(request: HttpRequest) -> HttpResponse:
+    context = {"months": selectors.monthly_archive(), **_sidebar()}
+    return _cacheable(render(request, "articles/archive_index.html", context))
+
+
+@require_GET
+def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404(_("その月の記事はありません。"))
+    page = _paginate(request, selectors.articles_in_month(year, month))
+    context = {"year": year, "month": month, "page_obj": page, **_sidebar()}
+    return _cacheable(render(request, "articles/archive_month.html", context))

@@ -1,0 +1,138 @@
+"""The demo site: series, authors, 40 original articles with drawn images, PR slots and an editor."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from kiji.articles import selectors
+from kiji.articles.importing import import_articles
+from kiji.articles.models import ArticlePage, Author, Series, SponsoredItem
+from kiji.articles.services import ensure_site_tree
+from kiji.demo.drawing import draw, draw_avatar
+from kiji.images.models import KijiImage
+
+DEMO_DIR = Path(__file__).resolve().parent
+EDITOR_USERNAME = "editor"
+
+SPONSORED = [
+    ("中堅製造業のための生産管理クラウド導入ガイド", "株式会社ミナトシステムズ", "工場のデータ活用を始める5つのステップ"),
+    ("経理の締め作業を3日短縮した請求書AIの事例集", "フロントオフィス株式会社", "導入企業12社の効果を公開"),
+    ("セキュリティ担当者向けウェビナー:ランサムウェア初動対応", "シールドワークス", "12月開催・参加無料"),
+]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+
+
+def _catalog() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((DEMO_DIR / "catalog.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def _image_specs() -> dict[str, dict[str, Any]]:
+    specs: dict[str, dict[str, Any]] = {}
+    for path in sorted((DEMO_DIR / "images").glob("*.yaml")):
+        specs.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return specs
+
+
+def build_content(build_dir: Path) -> Path:
+    """Copy the Markdown files beside freshly drawn images, ready for import_articles."""
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True)
+    specs = _image_specs()
+    for source in sorted((DEMO_DIR / "content").glob("*.md")):
+        shutil.copy(source, build_dir / source.name)
+    for file_name, spec in specs.items():
+        draw(spec, build_dir / file_name)
+    return build_dir
+
+
+def _ensure_catalog() -> None:
+    catalog = _catalog()
+    for row in catalog["series"]:
+        Series.objects.update_or_create(
+            slug=row["slug"], defaults={"name": row["name"], "description": row["description"]}
+        )
+    avatar_dir = Path(settings.VAR_DIR) / "demo-build" / "avatars"
+    avatar_dir.mkdir(parents=True, exist_ok=True)
+    for row in catalog["authors"]:
+        author, _ = Author.objects.update_or_create(
+            slug=row["slug"], defaults={"name": row["name"], "title": row["title"], "bio": row["bio"]}
+        )
+        if author.photo_id is None:
+            path = avatar_dir / f"{row['slug']}.png"
+            draw_avatar(row["slug"], path)
+            photo = KijiImage(title=f"{row['name']}", caption=row["name"], credit="イラスト:Kiji編集部")
+            photo.file.save(path.name, ContentFile(path.read_bytes()), save=True)
+            author.photo = photo
+            author.save(update_fields=["photo"])
+
+
+def _ensure_sponsored() -> None:
+    for order, (title, sponsor, description) in enumerate(SPONSORED):
+        SponsoredItem.objects.get_or_create(
+            title=title,
+            defaults={
+                "sponsor": sponsor,
+                "description": description,
+                "url": f"https://example.com/pr/{order + 1}",
+                "sort_order": order,
+            },
+        )
+
+
+def ensure_editor() -> DemoLogin:
+    """A demo editor (Wagtail editors group + superuser for the demo), password kept in var/."""
+    password_file = Path(settings.VAR_DIR) / "demo-editor-password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=EDITOR_USERNAME).first()
+    if user is None:
+        user = user_model.objects.create_superuser(EDITOR_USERNAME, "editor@kiji.localhost", password)
+        editors = Group.objects.filter(name="Editors").first()
+        if editors is not None:
+            user.groups.add(editors)
+    return DemoLogin(EDITOR_USERNAME, password)
+
+
+def warm_renditions() -> int:
+    """Create every rendition the pages use, so the first visitors do not wait for Pillow."""
+    count = 0
+    for image in KijiImage.objects.all():
+        image.get_renditions(*selectors.IMAGE_SPECS)
+        count += 1
+    return count
+
+
+def load_demo() -> int:
+    build_dir = build_content(Path(settings.VAR_DIR) / "demo-build" / "content")
+    with transaction.atomic():
+        ensure_site_tree()
+        _ensure_catalog()
+        _ensure_sponsored()
+        result = import_articles([build_dir])
+    warm_renditions()
+    return len(result.created) + len(result.updated)
+
+
+def has_content() -> bool:
+    return ArticlePage.objects.exists()
