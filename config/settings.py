@@ -223,7 +223,22 @@ ADMIN_CSP = {
     "frame-ancestors": [CSP.SELF],
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: the console in development; SMTP when KIJI_SMTP_HOST is set. Tests use locmem.
+if os.environ.get("KIJI_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["KIJI_SMTP_HOST"],
+                "port": int(os.environ.get("KIJI_SMTP_PORT", "587")),
+                "username": os.environ.get("KIJI_SMTP_USER", ""),
+                "password": os.environ.get("KIJI_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("KIJI_SMTP_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kiji <noreply@kiji.localhost>")
 
 LOGGING = {
@@ -231,6 +246,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")}},
 }
 
 # Wagtail

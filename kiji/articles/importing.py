@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
@@ -25,6 +24,7 @@ from kiji.articles.markdown import BodyError, parse_body
 from kiji.articles.models import ArticleAuthor, ArticlePage, Author, Series, Tag
 from kiji.articles.services import ensure_site_tree
 from kiji.images.models import KijiImage
+from kiji.images.services import create_image
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KNOWN_KEYS = {
@@ -362,20 +362,11 @@ def _resolve_tag(name: str) -> Tag:
 
 
 def _store_image(spec: ImageSpec, written: list[str]) -> KijiImage:
-    data = spec.path.read_bytes()
-    digest = hashlib.sha1(data).hexdigest()  # noqa: S324  (Wagtail's own file_hash is SHA-1)
-    image = KijiImage.objects.filter(file_hash=digest).first()
-    if image is None:
-        image = KijiImage(title=spec.key)
-        image.file.save(spec.path.name, ContentFile(data), save=False)
+    image, created = create_image(
+        spec.path.read_bytes(), filename=spec.path.name, title=spec.key, caption=spec.caption, credit=spec.credit
+    )
+    if created:
         written.append(image.file.name)
-        image.file_hash = digest
-        image.file_size = len(data)
-        image.width, image.height = spec.width, spec.height
-    image.title = spec.key
-    image.caption = spec.caption
-    image.credit = spec.credit
-    image.save()
     return image
 
 

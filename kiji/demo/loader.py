@@ -12,7 +12,6 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from kiji.articles import selectors
@@ -21,6 +20,7 @@ from kiji.articles.models import ArticlePage, Author, Series, SponsoredItem
 from kiji.articles.services import ensure_site_tree
 from kiji.demo.drawing import draw, draw_avatar
 from kiji.images.models import KijiImage
+from kiji.images.services import create_image
 
 DEMO_DIR = Path(__file__).resolve().parent
 EDITOR_USERNAME = "editor"
@@ -78,9 +78,9 @@ def _ensure_catalog() -> None:
         if author.photo_id is None:
             path = avatar_dir / f"{row['slug']}.png"
             draw_avatar(row["slug"], path)
-            photo = KijiImage(title=f"{row['name']}", caption=row["name"], credit="イラスト:Kiji編集部")
-            photo.file.save(path.name, ContentFile(path.read_bytes()), save=True)
-            author.photo = photo
+            author.photo, _ = create_image(
+                path.read_bytes(), filename=path.name, title=row["name"], caption=row["name"], credit="イラスト:Kiji編集部"
+            )
             author.save(update_fields=["photo"])
 
 

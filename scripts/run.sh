@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make run`: the task worker and the web server side by side, on loopback; Ctrl-C stops both.
+set -euo pipefail
+PORT="${1:-${PORT:-8000}}"
+PY=.venv/bin/python
+export KIJI_HTTPS="${KIJI_HTTPS:-0}"   # plain HTTP on loopback, so cookies must not be Secure-only
+export KIJI_BASE_URL="${KIJI_BASE_URL:-http://127.0.0.1:$PORT}"
+
+$PY manage.py db_worker --queue-name '*' --interval 1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+echo "Kiji: http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
+$PY manage.py runserver "127.0.0.1:$PORT"
