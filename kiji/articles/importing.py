@@ -76,6 +76,7 @@ class ArticleSpec:
     hero: str | None
     images: dict[str, ImageSpec]
     blocks: list[tuple[str, Any]] = field(default_factory=list)
+    slug_line: int = 1
 
 
 @dataclass
@@ -96,11 +97,18 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    """Line (0-based, inside the front matter) of each top-level key, for error messages."""
+    """Line (0-based, inside the front matter) of each top-level key and of each image id
+    (as "images.<id>"), for error messages."""
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {str(key.value): key.start_mark.line for key, _ in node.value}
+    lines: dict[str, int] = {}
+    for key, value in node.value:
+        lines[str(key.value)] = key.start_mark.line
+        if key.value == "images" and isinstance(value, yaml.MappingNode):
+            for image_key, _ in value.value:
+                lines[f"images.{image_key.value}"] = image_key.start_mark.line
+    return lines
 
 
 def _as_datetime(value: Any) -> datetime:
@@ -245,7 +253,7 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
         problem(line_of("images"), "images must be a mapping of image id to {file, caption, credit}")
         raw_images = {}
     for key, spec in raw_images.items():
-        where = line_of("images")
+        where = key_lines.get(f"images.{key}", key_lines.get("images", end - 1)) + 2
         if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
             problem(where, f"image {key!r} needs a file")
             continue
@@ -301,6 +309,7 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
             hero=str(hero) if hero is not None else None,
             images=images,
             blocks=blocks,
+            slug_line=line_of("slug"),
         ),
         [],
     )
@@ -318,7 +327,7 @@ def validate(paths: Iterable[str | Path]) -> list[ArticleSpec]:
         problems.extend(found)
         if spec is not None:
             if spec.slug in seen:
-                problems.append(Problem(path, 1, f"slug {spec.slug!r} is also used by {seen[spec.slug]}"))
+                problems.append(Problem(path, spec.slug_line, f"slug {spec.slug!r} is also used by {seen[spec.slug]}"))
             seen[spec.slug] = path
             specs.append(spec)
     if problems:
@@ -326,31 +335,38 @@ def validate(paths: Iterable[str | Path]) -> list[ArticleSpec]:
     return specs
 
 
-def _fallback_slug(name: str, prefix: str) -> str:
-    return slugify(name) or f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"  # noqa: S324
+def _fallback_slug(model: type[Series] | type[Author], name: str, prefix: str) -> str:
+    """A free slug made from a name: Japanese names keep only their ASCII part, which may be taken."""
+    base = slugify(name)[:80].strip("-") or f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"  # noqa: S324
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def _resolve_series(ref: str | dict[str, str]) -> Series:
     if isinstance(ref, dict):
-        slug = ref.get("slug") or _fallback_slug(ref["name"], "series")
-        series, _ = Series.objects.get_or_create(
-            slug=slug, defaults={"name": ref["name"], "description": ref.get("description", "")}
+        name, slug = ref["name"], ref.get("slug")
+        found = Series.objects.filter(slug=slug).first() if slug else Series.objects.filter(name=name).first()
+        return found or Series.objects.create(
+            name=name, slug=slug or _fallback_slug(Series, name, "series"), description=ref.get("description", "")
         )
-        return series
     found = Series.objects.filter(slug=ref).first() or Series.objects.filter(name=ref).first()
-    return found or Series.objects.create(name=ref, slug=_fallback_slug(ref, "series"))
+    return found or Series.objects.create(name=ref, slug=_fallback_slug(Series, ref, "series"))
 
 
 def _resolve_author(ref: str | dict[str, str]) -> Author:
     if isinstance(ref, dict):
-        slug = ref.get("slug") or _fallback_slug(ref["name"], "author")
-        author, _ = Author.objects.get_or_create(
-            slug=slug,
-            defaults={"name": ref["name"], "title": ref.get("title", ""), "bio": ref.get("bio", "")},
+        name, slug = ref["name"], ref.get("slug")
+        found = Author.objects.filter(slug=slug).first() if slug else Author.objects.filter(name=name).first()
+        return found or Author.objects.create(
+            name=name,
+            slug=slug or _fallback_slug(Author, name, "author"),
+            title=ref.get("title", ""),
+            bio=ref.get("bio", ""),
         )
-        return author
     found = Author.objects.filter(slug=ref).first() or Author.objects.filter(name=ref).first()
-    return found or Author.objects.create(name=ref, slug=_fallback_slug(ref, "author"))
+    return found or Author.objects.create(name=ref, slug=_fallback_slug(Author, ref, "author"))
 
 
 def _resolve_tag(name: str) -> Tag:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 
 NEXTPAGE = "<!--nextpage-->"
 IMAGE_LINE = re.compile(r"^!\[\]\(([A-Za-z0-9][A-Za-z0-9_-]*)\)$")
@@ -16,7 +19,72 @@ HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 ATTRIBUTION_PREFIX = "——"
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:", "/")
 
-_inline = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+
+
+class _InlineMarkdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # markdown-it would silently leave [text](javascript:…) as plain text; inline_to_html
+        # checks every link target itself and reports the bad ones with their line.
+        return True
+
+    def normalizeLink(self, url: str) -> str:
+        # Keep the target as written (no percent-encoding), so that export gives back the same text.
+        return url
+
+
+def _is_cjk_letter(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not isPunctChar(ch)
+
+
+def _emphasis(state: StateInline, silent: bool) -> bool:
+    """markdown-it's emphasis tokenizer, with a CJK-friendly reading of `*` runs.
+
+    CommonMark counts kana and kanji as letters and 「」、。 as punctuation, so in
+    `本文の**「強調」**です` neither `**` can open or close. Next to Japanese text a `*` run is
+    read as if the Japanese letter were punctuation, which makes `**「強調」**` bold there too.
+    """
+    start = state.pos
+    marker = state.src[start]
+    if silent or marker not in ("_", "*"):
+        return False
+    pos = start
+    while pos < state.posMax and state.src[pos] == marker:
+        pos += 1
+    length = pos - start
+    last = state.src[start - 1] if start > 0 else " "
+    nxt = state.src[pos] if pos < state.posMax else " "
+
+    def punct(ch: str) -> bool:
+        return isMdAsciiPunct(ord(ch)) or isPunctChar(ch) or (marker == "*" and _is_cjk_letter(ch))
+
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(nxt))
+    last_punct, next_punct = punct(last), punct(nxt)
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    if marker == "*":
+        can_open, can_close = left, right
+    else:
+        can_open = left and (not right or last_punct)
+        can_close = right and (not left or next_punct)
+    for _ in range(length):
+        token = state.push("text", "", 0)
+        token.content = marker
+        state.delimiters.append(
+            Delimiter(
+                marker=ord(marker),
+                length=length,
+                token=len(state.tokens) - 1,
+                end=-1,
+                open=can_open,
+                close=can_close,
+            )
+        )
+    state.pos += length
+    return True
+
+
+_inline = _InlineMarkdown("zero").enable(["emphasis", "link", "escape"])
+_inline.inline.ruler.at("emphasis", _emphasis)
 
 
 class BodyError(ValueError):
@@ -58,6 +126,7 @@ def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
     i = 0
     paragraph: list[str] = []
     paragraph_start = 0
+    break_lines: list[int] = []
 
     def flush() -> None:
         nonlocal paragraph
@@ -75,6 +144,7 @@ def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
         elif line == NEXTPAGE:
             flush()
             result.blocks.append(("page_break", None))
+            break_lines.append(number)
         elif m := HEADING_LINE.match(line):
             flush()
             level = len(m.group(1))
@@ -112,10 +182,10 @@ def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
     flush()
     if not any(kind != "page_break" for kind, _ in result.blocks):
         raise BodyError(first_line, "the body is empty")
-    if result.blocks and result.blocks[0][0] == "page_break":
-        raise BodyError(first_line, "the body cannot start with <!--nextpage-->")
-    if result.blocks and result.blocks[-1][0] == "page_break":
-        raise BodyError(first_line + len(lines) - 1, "the body cannot end with <!--nextpage-->")
+    if result.blocks[0][0] == "page_break":
+        raise BodyError(break_lines[0], "the body cannot start with <!--nextpage-->")
+    if result.blocks[-1][0] == "page_break":
+        raise BodyError(break_lines[-1], "the body cannot end with <!--nextpage-->")
     return result
 
 

@@ -1542,10 +1542,9 @@ def _motif_server(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     c.glow(600, 330, 380, 220, pal.primary, 110, 70)
     c.rect(0, floor, WIDTH, HEIGHT, _mix(pal.dark, BLACK, 0.5))
     for k in range(-12, 13):
-        x = 600 + k * 60
-        c.line([(x, floor), (600 + k * 150, HEIGHT)], _a(pal.light(0.3), 26), 1.5)
-    for y in (576, 600, 632):
-        c.line([(0, y), (WIDTH, y)], _a(pal.light(0.3), 22), 1.5)
+        c.line([(600 + k * 60, floor), (600 + k * 150, HEIGHT)], _a(pal.light(0.3), 26), 1.5)
+    for line_y in (576, 600, 632):
+        c.line([(0, line_y), (WIDTH, line_y)], _a(pal.light(0.3), 22), 1.5)
 
     led_colors = [_hex("5ee38b"), _mix(pal.accent, WHITE, 0.2), pal.light(0.4)]
     racks = (
@@ -1563,7 +1562,7 @@ def _motif_server(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
         c.rect(x0, top, x1, floor, body, radius=12)
         c.rect(x0, top, x1, top + 16, _mix(body, WHITE, 0.12), radius=8)
         slot_h = 30 * depth + 6
-        y: float = top + 28
+        y = top + 28
         while y + slot_h < floor - 14:
             c.rect(
                 x0 + 14, y, x1 - 14, y + slot_h - 8, _mix(pal.dark, BLACK, 0.3 + 0.3 * (1 - depth)), radius=4
@@ -1589,10 +1588,9 @@ def _motif_server(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
         c.rect(x0 + 10, floor - 10, x0 + 24, floor, _mix(body, BLACK, 0.3))
         c.rect(x1 - 24, floor - 10, x1 - 10, floor, _mix(body, BLACK, 0.3))
     for _ in range(18):  # rising data particles
-        x = rng.uniform(80, WIDTH - 80)
-        y = rng.uniform(30, 150)
+        px, py = rng.uniform(80, WIDTH - 80), rng.uniform(30, 150)
         s = rng.uniform(3, 7)
-        c.rect(x - s, y - s, x + s, y + s, _a(pal.light(0.3), rng.randrange(60, 160)), radius=2)
+        c.rect(px - s, py - s, px + s, py + s, _a(pal.light(0.3), rng.randrange(60, 160)), radius=2)
 
 
 def _motif_truck(c: _Canvas, pal: _Palette, rng: random.Random) -> None:

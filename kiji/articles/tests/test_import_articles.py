@@ -113,7 +113,7 @@ GOOD_ARTICLE = """\
 title: 正しく書けた記事
 slug: a-good-article
 published: 2026-10-13T08:00:00+09:00
-series: {{slug: new-series, name: 新しい連載}}
+series: {slug: new-series, name: 新しい連載}
 series_position: 1
 authors: [new-author]
 tags: [新しいタグ]
