@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,25 @@ import yaml
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils.text import slugify
+from wagtail.rich_text import expand_db_html
 
-from kiji.articles.markdown import NEXTPAGE, rich_text_to_markdown
+from kiji.articles.markdown import NEXTPAGE, join_lines, rich_text_to_markdown
 from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag
 from kiji.images.models import KijiImage
 
 IMAGE_DIR = "images"
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
+    # ISO 8601 as in docs/article-format.md (2026-10-14T08:00:00+09:00); PyYAML writes a space.
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+_Dumper.add_representer(datetime, _represent_datetime)
 
 
 def _articles() -> QuerySet[ArticlePage]:
@@ -65,7 +79,8 @@ def article_to_markdown(article: ArticlePage) -> tuple[str, dict[str, KijiImage]
     for block in article.body:
         kind, value = block.block_type, block.value
         if kind == "paragraph":
-            body.extend(rich_text_to_markdown(value.source))
+            # expand_db_html turns internal page links (linktype="page") into their URLs.
+            body.extend(rich_text_to_markdown(expand_db_html(value.source)))
         elif kind == "heading":
             body.append(f"## {value}")
         elif kind == "subheading":
@@ -73,7 +88,8 @@ def article_to_markdown(article: ArticlePage) -> tuple[str, dict[str, KijiImage]
         elif kind == "image" and value["image"] is not None:
             body.append(f"![]({register(value['image'], value['caption'], value['credit'])})")
         elif kind == "pull_quote":
-            lines = [f"> {line}" for line in str(value["quote"]).splitlines() if line.strip()]
+            quote = [line.strip() for line in str(value["quote"]).splitlines() if line.strip()]
+            lines = [f"> {join_lines(quote)}"] if quote else []  # the importer joins the lines the same way
             if value["attribution"]:
                 lines.append(f"> —— {value['attribution']}")
             body.append("\n".join(lines))
@@ -107,7 +123,9 @@ def article_to_markdown(article: ArticlePage) -> tuple[str, dict[str, KijiImage]
         meta["hero"] = hero
     if images:
         meta["images"] = dict(sorted(images.items()))
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**9, default_flow_style=False)
+    front = yaml.dump(
+        meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**9, default_flow_style=False
+    )
     return f"---\n{front}---\n" + "\n\n".join(body) + "\n", files
 
 

@@ -327,7 +327,9 @@ def validate(paths: Iterable[str | Path]) -> list[ArticleSpec]:
         problems.extend(found)
         if spec is not None:
             if spec.slug in seen:
-                problems.append(Problem(path, spec.slug_line, f"slug {spec.slug!r} is also used by {seen[spec.slug]}"))
+                problems.append(
+                    Problem(path, spec.slug_line, f"slug {spec.slug!r} is also used by {seen[spec.slug]}")
+                )
             seen[spec.slug] = path
             specs.append(spec)
     if problems:
@@ -349,7 +351,9 @@ def _resolve_series(ref: str | dict[str, str]) -> Series:
         name, slug = ref["name"], ref.get("slug")
         found = Series.objects.filter(slug=slug).first() if slug else Series.objects.filter(name=name).first()
         return found or Series.objects.create(
-            name=name, slug=slug or _fallback_slug(Series, name, "series"), description=ref.get("description", "")
+            name=name,
+            slug=slug or _fallback_slug(Series, name, "series"),
+            description=ref.get("description", ""),
         )
     found = Series.objects.filter(slug=ref).first() or Series.objects.filter(name=ref).first()
     return found or Series.objects.create(name=ref, slug=_fallback_slug(Series, ref, "series"))

@@ -18,7 +18,7 @@ IMAGE_LINE = re.compile(r"^!\[\]\(([A-Za-z0-9][A-Za-z0-9_-]*)\)$")
 HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 ATTRIBUTION_PREFIX = "——"
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:", "/")
-
+BLOCK_MARKERS = ("#", ">", "<")
 
 
 class _InlineMarkdown(MarkdownIt):
@@ -101,7 +101,7 @@ class ParsedBody:
 
 
 def inline_to_html(text: str, *, line: int) -> str:
-    html = _inline.renderInline(text)
+    html: str = _inline.renderInline(text)
     for href in re.findall(r'<a href="([^"]*)"', html):
         if not unescape(href).startswith(ALLOWED_SCHEMES):
             raise BodyError(line, f"link target {unescape(href)!r} must start with http://, https://, mailto: or /")
@@ -110,7 +110,8 @@ def inline_to_html(text: str, *, line: int) -> str:
     return html.replace("<em>", "<i>").replace("</em>", "</i>")
 
 
-def _join(lines: list[str]) -> str:
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of one paragraph or quote."""
     text = lines[0]
     for nxt in lines[1:]:
         # Japanese lines join without a space; Latin words keep one.
@@ -131,7 +132,7 @@ def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
     def flush() -> None:
         nonlocal paragraph
         if paragraph:
-            html = inline_to_html(_join(paragraph), line=paragraph_start)
+            html = inline_to_html(join_lines(paragraph), line=paragraph_start)
             result.blocks.append(("paragraph", f"<p>{html}</p>"))
             paragraph = []
 
@@ -170,7 +171,7 @@ def parse_body(text: str, *, first_line: int = 1) -> ParsedBody:
                 i += 1
             if not quote:
                 raise BodyError(number, "a pull quote needs text after >")
-            result.blocks.append(("pull_quote", {"quote": _join(quote), "attribution": attribution}))
+            result.blocks.append(("pull_quote", {"quote": join_lines(quote), "attribution": attribution}))
             continue
         elif line.startswith("<"):
             raise BodyError(number, "raw HTML is not allowed in the body (only <!--nextpage-->)")
@@ -202,8 +203,10 @@ class _RichTextToMarkdown(HTMLParser):
         elif tag in ("i", "em"):
             self.out.append("*")
         elif tag == "a":
-            self.href.append(dict(attrs).get("href"))
-            self.out.append("[")
+            href = dict(attrs).get("href")
+            self.href.append(href)
+            if href:  # a link without a target (e.g. to a deleted page) keeps only its text
+                self.out.append("[")
         elif tag == "br":
             self.out.append("")
 
@@ -214,7 +217,8 @@ class _RichTextToMarkdown(HTMLParser):
             self.out.append("*")
         elif tag == "a":
             href = self.href.pop() if self.href else None
-            self.out.append(f"]({href})" if href else "]()")
+            if href:
+                self.out.append(f"]({href})")
         elif tag in ("p", "h2", "h3", "h4", "li"):
             self._end_paragraph()
 
@@ -222,10 +226,15 @@ class _RichTextToMarkdown(HTMLParser):
         self.out.append(_escape_markdown(data))
 
     def _end_paragraph(self) -> None:
-        text = "".join(self.out).strip()
-        if text:
-            self.paragraphs.append(text)
+        lines = [line.strip() for line in "".join(self.out).split("\n") if line.strip()]
         self.out = []
+        if not lines:
+            return
+        # One line per paragraph, joined the way the importer joins lines.
+        text = join_lines(lines)
+        if text.startswith(BLOCK_MARKERS):  # would read as a heading, a quote or HTML
+            text = "\\" + text
+        self.paragraphs.append(text)
 
     def close(self) -> None:
         super().close()

@@ -285,13 +285,12 @@ class _Canvas:
     # fills with soft edges or gradients
     def vgradient(self, x0: float, y0: float, x1: float, y1: float, top: RGB, bottom: RGB) -> None:
         box = (round(x0 * _SS), round(y0 * _SS), round(x1 * _SS), round(y1 * _SS))
-        size = (box[2] - box[0], box[3] - box[1])
-        if size[0] <= 0 or size[1] <= 0:
+        width, height = box[2] - box[0], box[3] - box[1]
+        if width <= 0 or height <= 0:
             return
-        mask = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
-        self.image.paste(
-            Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask), box
-        )
+        column = Image.new("RGB", (1, height))
+        column.putdata([_mix(top, bottom, i / max(1, height - 1)) for i in range(height)])
+        self.image.paste(column.resize((width, height), Image.Resampling.NEAREST), box)
 
     def soft(
         self,
@@ -300,7 +299,10 @@ class _Canvas:
         color: RGB,
         blur: float,
     ) -> None:
-        """Paint a mask with ``paint(draw, local_box)`` (fill value = opacity), blur it and tint it in."""
+        """Paint a mask with ``paint(draw, local_box)`` (fill value = opacity), blur it and tint it in.
+
+        The blur runs on a 4x smaller copy of the mask; it is smooth anyway and this is much faster.
+        """
         pad = blur * 3
         left = max(0, math.floor((box[0] - pad) * _SS))
         top = max(0, math.floor((box[1] - pad) * _SS))
@@ -308,11 +310,15 @@ class _Canvas:
         bottom = min(self.image.height, math.ceil((box[3] + pad) * _SS))
         if right <= left or bottom <= top:
             return
-        mask = Image.new("L", (right - left, bottom - top), 0)
+        size = (right - left, bottom - top)
+        mask = Image.new("L", size, 0)
         local = (box[0] * _SS - left, box[1] * _SS - top, box[2] * _SS - left, box[3] * _SS - top)
         paint(ImageDraw.Draw(mask), local)
         if blur > 0:
-            mask = mask.filter(ImageFilter.GaussianBlur(blur * _SS))
+            small = mask.reduce(4) if min(size) >= 16 else mask
+            factor = mask.width / small.width
+            small = small.filter(ImageFilter.GaussianBlur(blur * _SS / factor))
+            mask = small.resize(size, Image.Resampling.BILINEAR)
         self.image.paste(color, (left, top, right, bottom), mask)
 
     def glow(self, cx: float, cy: float, rx: float, ry: float, color: RGB, opacity: int, blur: float) -> None:
@@ -333,16 +339,23 @@ class _Canvas:
         self, points: Sequence[Point], color: RGB, top_alpha: int, y0: float, y1: float
     ) -> None:
         """Fill a polygon with ``color`` fading from ``top_alpha`` at y0 to transparent at y1."""
-        size = self.image.size
+        xs = [x for x, _y in points]
+        ys = [y for _x, y in points]
+        left, top = max(0, math.floor(min(xs) * _SS)), max(0, math.floor(min(ys) * _SS))
+        right = min(self.image.width, math.ceil(max(xs) * _SS) + 1)
+        bottom = min(self.image.height, math.ceil(max(ys) * _SS) + 1)
+        if right <= left or bottom <= top:
+            return
+        size = (right - left, bottom - top)
         shape = Image.new("L", size, 0)
-        ImageDraw.Draw(shape).polygon(self._pts(points), fill=255)
-        fade = Image.new("L", size, 0)
-        ramp = Image.linear_gradient("L").transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-        ramp = ramp.point(lambda v: v * top_alpha // 255)
-        top, bottom = round(y0 * _SS), round(y1 * _SS)
-        if bottom > top:
-            fade.paste(ramp.resize((size[0], bottom - top), Image.Resampling.BILINEAR), (0, top))
-        self.image.paste(color, (0, 0, size[0], size[1]), ImageChops.multiply(shape, fade))
+        ImageDraw.Draw(shape).polygon([(x * _SS - left, y * _SS - top) for x, y in points], fill=255)
+        span = max(1.0, (y1 - y0) * _SS)
+        column = Image.new("L", (1, size[1]))
+        column.putdata(
+            [round(top_alpha * min(1.0, max(0.0, 1 - (top + i - y0 * _SS) / span))) for i in range(size[1])]
+        )
+        fade = column.resize(size, Image.Resampling.NEAREST)
+        self.image.paste(color, (left, top, right, bottom), ImageChops.multiply(shape, fade))
 
     def paste_clipped(self, layer: _Canvas, clip: Callable[[ImageDraw.ImageDraw], None]) -> None:
         """Paste another canvas through a mask drawn (in supersampled pixels) by ``clip``."""
@@ -577,21 +590,27 @@ def _fmt(value: float, decimals: int) -> str:
 
 
 def _nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[list[float], int]:
-    """Round tick values covering [lo, hi] with a 1/2/2.5/5 x 10^k step, and the decimals they need."""
+    """Round tick values covering [lo, hi] with a 1/2/2.5/5 x 10^k step, and the decimals they need.
+
+    The step is the one whose number of intervals comes closest to ``target``.
+    """
     if hi - lo < 1e-12:
         pad = abs(hi) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
-    raw = (hi - lo) / target
-    k = math.floor(math.log10(raw))
-    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if m * 10**k >= raw * 0.999:
-            break
-    if m == 10.0:
-        m, k = 1.0, k + 1
-    step = m * 10**k
-    decimals = max(0, -k + (1 if m == 2.5 else 0))
-    first = math.floor(lo / step + 1e-9)
-    last = math.ceil(hi / step - 1e-9)
+    k0 = math.floor(math.log10((hi - lo) / target))
+    candidates: list[
+        tuple[float, int, float, int, int, int]
+    ] = []  # score, order, step, decimals, first, last
+    for k in (k0 + 1, k0, k0 - 1):
+        for m in (5.0, 2.5, 2.0, 1.0):
+            step = m * 10.0**k
+            first = math.floor(lo / step + 1e-9)
+            last = math.ceil(hi / step - 1e-9)
+            intervals = last - first
+            score = abs(intervals - target) + (2 if intervals < 3 else 0) + (0.3 if m == 2.5 else 0)
+            decimals = max(0, -k + (1 if m == 2.5 else 0))
+            candidates.append((score, len(candidates), step, decimals, first, last))
+    _score, _order, step, decimals, first, last = min(candidates)
     return [round(i * step, decimals + 3) for i in range(first, last + 1)], decimals
 
 
@@ -710,9 +729,9 @@ def _draw_bar(c: _Canvas, spec: _ChartSpec) -> None:
     pal = spec.palette
     values = spec.series[0][1]
     n = len(values)
-    top = _chart_header(c, spec.title, pal) + 46
+    top = _chart_header(c, spec.title, pal) + 40
     lo, hi = min(0.0, *values), max(0.0, *values)
-    ticks, tick_decimals = _nice_ticks(lo, hi + (hi - lo) * 0.04 if hi > 0 else hi)
+    ticks, tick_decimals = _nice_ticks(lo, hi)
     left = _MARGIN + _tick_label_width(ticks, tick_decimals) + 14
     right = WIDTH - _MARGIN
     slot = (right - left) / n
@@ -813,18 +832,18 @@ def _draw_line(c: _Canvas, spec: _ChartSpec) -> None:
     top = _chart_header(c, spec.title, pal)
 
     if multi:  # legend
-        x, y = float(_MARGIN), top + 16
+        x, y = float(_MARGIN), top + 20
         for i, (name, _values) in enumerate(spec.series):
             color = _series_color(pal, i)
             w = c.measure(name, 19) + 54
             if x + w > WIDTH - _MARGIN and x > _MARGIN:
                 x, y = float(_MARGIN), y + 30
-            c.line([(x, y), (x + 30, y)], color, 4, round_caps=True)
-            c.circle(x + 15, y, 6, color, WHITE, 2)
+            c.line([(x, y), (x + 30, y)], color, 4.5, round_caps=True)
+            c.circle(x + 15, y, 6.5, color)
             c.text(x + 40, y, name, 19, TEXT, anchor="lm")
             x += w + 18
-        top = y + 12
-    top += 46
+        top = y + 8
+    top += 40
 
     values = [v for _name, vs in spec.series for v in vs]
     vmin, vmax = min(values), max(values)
@@ -1118,7 +1137,6 @@ def _motif_factory(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     crown, trunk = _mix(LEAF, pal.primary, 0.25), _mix(pal.dark, LEAF, 0.2)
     for x, h in ((100, 130), (150, 96), (1080, 120), (1132, 90)):
         _tree(c, x + rng.uniform(-8, 8), ground, h, crown, trunk)
-    _confetti(c, rng, [_a(pal.primary, 90), _a(pal.accent, 150)], (150, 90, 1050, 560), 6)
 
 
 def _motif_chip(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
@@ -1127,12 +1145,13 @@ def _motif_chip(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
         for y in range(30, HEIGHT, 36):
             c.circle(x, y, 1.6, _a(WHITE, 26))
     cx, cy, half = 600.0, 338.0, 150.0
-    c.glow(cx, cy, 250, 250, pal.primary, 120, 60)
+    for ring, alpha in ((330, 20), (265, 26), (205, 34)):
+        c.circle(cx, cy, ring, _a(pal.primary, alpha))
 
     pins = 8
     pitch = 2 * half / (pins + 1)
-    trace = _a(pal.light(0.35), 150)
-    hot = _a(_mix(pal.accent, WHITE, 0.2), 235)
+    trace = _mix(pal.dark, pal.light(0.35), 0.62)
+    hot = _mix(pal.accent, WHITE, 0.2)
     sides = (
         ((-1.0, 0.0), (0.0, 1.0)),
         ((1.0, 0.0), (0.0, 1.0)),
@@ -1208,7 +1227,8 @@ def _motif_chip(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
 
 def _motif_city(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     c.vgradient(0, 0, WIDTH, HEIGHT, _mix(pal.tint, pal.primary, 0.3), _mix(pal.tint, WHITE, 0.4))
-    c.glow(900, 190, 120, 120, _mix(pal.accent, WHITE, 0.5), 140, 30)
+    for ring, alpha in ((120, 40), (92, 70)):
+        c.circle(900, 190, ring, _a(_mix(pal.accent, WHITE, 0.6), alpha))
     c.circle(900, 190, 64, _mix(pal.accent, WHITE, 0.45))
     _cloud(c, 140 + rng.uniform(0, 80), 150, 0.9, _a(WHITE, 200))
     _cloud(c, 620 + rng.uniform(0, 80), 100, 0.6, _a(WHITE, 170))
@@ -1255,7 +1275,8 @@ def _motif_city(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
 
 
 def _motif_network(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
-    _scene(c, pal)
+    top, bottom = _scene(c, pal)
+    bg = _mix(top, bottom, 0.5)
     hub = (600.0, 330.0)
     for ring, alpha in ((270, 26), (190, 38), (115, 50)):
         c.circle(hub[0], hub[1], ring, None, _a(pal.primary, alpha), 2)
@@ -1267,13 +1288,24 @@ def _motif_network(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
             y = 95 + j * (470 / (rows - 1)) + rng.uniform(-30, 30)
             if math.dist((x, y), hub) > 120 and rng.random() > 0.15:
                 nodes.append((x, y))
+    # a minimum spanning tree keeps the graph connected; a few short extra links make it a mesh
     edges: set[tuple[int, int]] = set()
+    linked = {0}
+    while len(linked) < len(nodes):
+        _d, i, j = min(
+            (math.dist(nodes[i], nodes[j]), i, j)
+            for i in linked
+            for j in range(len(nodes))
+            if j not in linked
+        )
+        edges.add((min(i, j), max(i, j)))
+        linked.add(j)
     for i, p in enumerate(nodes):
-        near = sorted(range(len(nodes)), key=lambda j: math.dist(p, nodes[j]))[1:3]
-        for j in near:
+        j = sorted(range(len(nodes)), key=lambda k: math.dist(p, nodes[k]))[2]
+        if rng.random() < 0.5:
             edges.add((min(i, j), max(i, j)))
     spokes = sorted(range(len(nodes)), key=lambda j: math.dist(hub, nodes[j]))[:6]
-    edge_color = _a(pal.light(0.4), 200)
+    edge_color = _mix(bg, pal.light(0.35), 0.85)
     for i, j in sorted(edges):
         c.line([nodes[i], nodes[j]], edge_color, 2.5)
     for j in spokes:
@@ -1281,18 +1313,19 @@ def _motif_network(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
         t = rng.uniform(0.35, 0.7)
         px, py = hub[0] + (nodes[j][0] - hub[0]) * t, hub[1] + (nodes[j][1] - hub[1]) * t
         c.circle(px, py, 6, pal.accent)
-    hubs = set(rng.sample(range(len(nodes)), min(3, len(nodes))))
+    candidates = [i for i in range(len(nodes)) if i not in spokes]
+    hubs = set(rng.sample(candidates, min(3, len(candidates))))
     for i, (x, y) in enumerate(nodes):
         if i in hubs:
-            c.circle(x, y, 28, _a(pal.secondary, 60))
-            c.circle(x, y, 20, pal.secondary)
+            c.circle(x, y, 30, _a(pal.secondary, 55))
+            c.circle(x, y, 21, pal.secondary)
             c.circle(x, y, 7, WHITE)
         elif i in spokes:
             c.circle(x, y, 15, WHITE, pal.primary, 5)
         else:
             r = rng.uniform(8, 12)
             c.circle(x, y, r, WHITE if rng.random() < 0.6 else pal.light(0.5), pal.light(0.15), 3.5)
-    c.glow(hub[0], hub[1], 70, 70, pal.primary, 110, 22)
+    c.circle(hub[0], hub[1], 76, _a(pal.primary, 40))
     c.circle(hub[0], hub[1], 58, pal.primary)
     c.circle(hub[0], hub[1], 46, None, _a(WHITE, 90), 3)
     # share-style icon in the hub
@@ -1393,8 +1426,8 @@ def _motif_document(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     c.line([(sx - 12, sy + 20), (sx + 12, sy + 20)], red, 5)
     # paper clip
     clip = _hex("8e98a6")
-    c.rect(x0 + 24, y0 - 30, x0 + 50, y0 + 56, None, radius=13, outline=clip, width=5)
-    c.rect(x0 + 31, y0 - 18, x0 + 44, y0 + 40, None, radius=6, outline=clip, width=4)
+    c.rect(x1 - 130, y0 - 30, x1 - 104, y0 + 56, None, radius=13, outline=clip, width=5)
+    c.rect(x1 - 123, y0 - 18, x1 - 110, y0 + 40, None, radius=6, outline=clip, width=4)
     # pen
     tip = (x1 - 24.0, y1 - 150.0)
     ang = math.radians(-52)
@@ -1404,7 +1437,6 @@ def _motif_document(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     def along(d: float, w: float) -> Point:
         return (tip[0] + ux * d + px * w, tip[1] + uy * d + py * w)
 
-    c.shadow(tip[0] + 60, tip[1] - 230, tip[0] + 200, tip[1] + 10, 20, pal.dark, 40, 22)
     c.poly([along(0, 0), along(40, -13), along(40, 13)], _hex("2b3038"))
     c.poly([along(40, -15), along(300, -15), along(300, 15), along(40, 15)], pal.accent)
     c.poly([along(40, -15), along(300, -15), along(300, -5), along(40, -5)], _a(WHITE, 60))
@@ -1414,61 +1446,71 @@ def _motif_document(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
 
 
 def _motif_globe(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
-    top, _bottom = _scene(c, pal)
-    cx, cy, r = 600.0, 340.0, 225.0
-    c.glow(cx, cy, r + 30, r + 30, pal.light(0.3), 110, 30)
-    c.circle(cx, cy, r + 38, None, _a(pal.primary, 40), 2)
+    top, bottom = _scene(c, pal)
+    cx, cy, r = 600.0, 338.0, 225.0
+    for ring, alpha in ((r + 70, 22), (r + 36, 34)):
+        c.circle(cx, cy, ring, _a(pal.primary, alpha))
 
-    tilt = -16.0
     orbit = [
-        (cx + 335 * math.cos(t), cy + 88 * math.sin(t)) for t in (math.tau * i / 180 for i in range(181))
+        (cx + 340 * math.cos(t), cy + 92 * math.sin(t)) for t in (math.tau * i / 180 for i in range(181))
     ]
-    orbit = _rotate(orbit, cx, cy, tilt)
-    c.line(orbit[90:], _a(pal.deep(0.3), 150), 3)  # back half (upper)
+    orbit = _rotate(orbit, cx, cy, -16.0)
+    orbit_color = _mix(_mix(top, bottom, 0.5), WHITE, 0.85)
+    c.line(orbit[90:], orbit_color, 3.5)  # back half (upper), hidden behind the globe where it crosses
 
     layer = _Canvas(WIDTH, HEIGHT, top)
-    layer.vgradient(cx - r, cy - r, cx + r, cy + r, pal.light(0.12), pal.deep(0.3))
-    land = _mix(pal.secondary, WHITE, 0.45)
-    for _ in range(6):
-        a = rng.uniform(0, math.tau)
-        d = rng.uniform(0, r * 0.8)
-        layer.poly(_blob(rng, cx + d * math.cos(a), cy + d * math.sin(a), rng.uniform(45, 95), 0.35), land)
-    grid = _a(WHITE, 70)
-    for k in (0.35, 0.72):
-        layer.ellipse(cx, cy, r * k, r, None, grid, 2)
+    layer.vgradient(cx - r, cy - r, cx + r, cy + r, pal.light(0.1), pal.deep(0.25))
+    land = _mix(pal.secondary, WHITE, 0.5)
+    start = rng.uniform(0, math.tau)
+    for k in range(5):  # continents: separate blobs spread around the disc
+        a = start + k * math.tau / 5 + rng.uniform(-0.3, 0.3)
+        d = r * rng.uniform(0.35, 0.7)
+        layer.poly(_blob(rng, cx + d * math.cos(a), cy + d * math.sin(a), rng.uniform(42, 78), 0.4), land)
+    layer.poly(_blob(rng, cx + rng.uniform(-30, 30), cy + rng.uniform(-30, 30), 46, 0.35), land)
+    grid = _a(WHITE, 60)
+    for squash in (0.38, 0.75):
+        layer.ellipse(cx, cy, r * squash, r, None, grid, 2)
     layer.line([(cx, cy - r), (cx, cy + r)], grid, 2)
     for lat in (-60, -30, 0, 30, 60):
         y = cy - r * math.sin(math.radians(lat))
         half = r * math.cos(math.radians(lat))
         layer.line([(cx - half, y), (cx + half, y)], grid, 2)
-    layer.glow(cx + r * 0.55, cy + r * 0.5, r * 0.9, r * 0.9, pal.dark, 90, 40)
-    layer.glow(cx - r * 0.45, cy - r * 0.5, r * 0.25, r * 0.18, WHITE, 90, 20)
+
+    def shade(d: ImageDraw.ImageDraw, b: tuple[float, float, float, float]) -> None:
+        w = b[2] - b[0]
+        d.rectangle(b, fill=70)
+        d.ellipse((b[0] - w * 0.1, b[1] - w * 0.12, b[2] - w * 0.16, b[3] - w * 0.2), fill=0)
+
+    layer.soft((cx - r, cy - r, cx + r, cy + r), shade, pal.dark, 0)
+    layer.ellipse(cx - r * 0.45, cy - r * 0.52, r * 0.2, r * 0.12, _a(WHITE, 70))
 
     def clip(d: ImageDraw.ImageDraw) -> None:
         d.ellipse(((cx - r) * _SS, (cy - r) * _SS, (cx + r) * _SS, (cy + r) * _SS), fill=255)
 
     c.paste_clipped(layer, clip)
 
-    # routes between pins
+    # dashed routes between location pins
     pins: list[Point] = []
-    for _ in range(4):
-        a = rng.uniform(0, math.tau)
-        d = rng.uniform(0.25, 0.75) * r
+    start = rng.uniform(0, math.tau)
+    for k in range(4):
+        a = start + k * math.tau / 4 + rng.uniform(-0.35, 0.35)
+        d = rng.uniform(0.3, 0.7) * r
         pins.append((cx + d * math.cos(a), cy + d * math.sin(a)))
-    route = _a(_mix(pal.accent, WHITE, 0.1), 240)
+    route = _mix(pal.accent, WHITE, 0.15)
     for p0, p1 in zip(pins, pins[1:], strict=False):
-        mid = ((p0[0] + p1[0]) / 2, min(p0[1], p1[1]) - 90)
+        mid = ((p0[0] + p1[0]) / 2, min(p0[1], p1[1]) - 80)
         c.dashed(_bezier(p0, mid, p1), route, 4, 12, 8)
     for x, y in pins:
+        c.ellipse(x, y, 8, 3, _a(pal.dark, 60))
         c.circle(x, y - 24, 14, pal.accent)
         c.poly([(x - 12, y - 18), (x + 12, y - 18), (x, y)], pal.accent)
         c.circle(x, y - 24, 5.5, WHITE)
 
-    c.line(orbit[:91], _a(WHITE, 220), 3)  # front half (lower)
-    sat = orbit[rng.randrange(25, 70)]
-    c.glow(sat[0], sat[1], 14, 14, WHITE, 200, 8)
+    c.line(orbit[:91], orbit_color, 3.5)  # front half (lower)
+    sat = orbit[rng.randrange(20, 70)]
+    c.circle(sat[0], sat[1], 16, _a(WHITE, 90))
     c.circle(sat[0], sat[1], 9, pal.accent, WHITE, 3)
-    _confetti(c, rng, [_a(pal.primary, 100), _a(pal.accent, 160)], (250, 70, 950, 610), 8)
+    _confetti(c, rng, [_a(pal.primary, 100), _a(pal.accent, 160)], (250, 60, 950, 620), 8)
 
 
 def _motif_robot(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
@@ -1521,7 +1563,7 @@ def _motif_robot(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
         (elbow[0] - 60, elbow[1] - 10),
         (elbow[0] - 10, elbow[1] - 36),
     ]
-    c.line(_bezier(cable[0], cable[1], cable[2]), _a(pal.dark, 160), 5)
+    c.line(_bezier(cable[0], cable[1], cable[2]), pal.deep(0.6), 5)
     for (jx, jy), jr in ((shoulder, 44), (elbow, 36)):
         c.circle(jx, jy, jr, pal.deep(0.5))
         c.circle(jx, jy, jr * 0.55, pal.light(0.55))
@@ -1539,58 +1581,67 @@ def _motif_robot(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
 def _motif_server(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
     _scene(c, pal, dark=True)
     floor = 560.0
-    c.glow(600, 330, 380, 220, pal.primary, 110, 70)
-    c.rect(0, floor, WIDTH, HEIGHT, _mix(pal.dark, BLACK, 0.5))
+    for rx, alpha in ((520, 18), (400, 22), (280, 28)):
+        c.ellipse(600, 330, rx, rx * 0.62, _a(pal.primary, alpha))
+    c.rect(0, floor, WIDTH, HEIGHT, _mix(pal.dark, BLACK, 0.45))
+    line = _mix(_mix(pal.dark, BLACK, 0.45), pal.light(0.3), 0.12)
     for k in range(-12, 13):
-        c.line([(600 + k * 60, floor), (600 + k * 150, HEIGHT)], _a(pal.light(0.3), 26), 1.5)
+        c.line([(600 + k * 60, floor), (600 + k * 150, HEIGHT)], line, 1.5)
     for line_y in (576, 600, 632):
-        c.line([(0, line_y), (WIDTH, line_y)], _a(pal.light(0.3), 22), 1.5)
+        c.line([(0, line_y), (WIDTH, line_y)], line, 1.5)
 
-    led_colors = [_hex("5ee38b"), _mix(pal.accent, WHITE, 0.2), pal.light(0.4)]
+    green = _hex("5ee38b")
+    led_colors = [green, green, _mix(pal.accent, WHITE, 0.25), pal.light(0.55)]
     racks = (
-        (130.0, 290.0, 0.65),
-        (970.0, 290.0, 0.65),
-        (250.0, 200.0, 0.85),
-        (750.0, 200.0, 0.85),
-        (470.0, 130.0, 1.0),
+        (110.0, 300.0, 0.62),
+        (990.0, 300.0, 0.62),
+        (250.0, 205.0, 0.82),
+        (786.0, 205.0, 0.82),
+        (468.0, 120.0, 1.0),
     )
     for x0, top, depth in racks:
-        w = 240 * depth if depth == 1.0 else 200 * depth
+        w = 264 * depth
         x1 = x0 + w
-        c.shadow(x0, top + 10, x1, floor + 4, 14, BLACK, 120, 14)
-        body = _mix(_mix(pal.dark, pal.primary, 0.28), BLACK, 1 - depth)
+        c.ellipse((x0 + x1) / 2, floor + 4, w * 0.62, 12, _a(BLACK, 90))
+        body = _mix(_mix(pal.primary, pal.dark, 0.55), pal.dark, (1 - depth) * 1.2)
         c.rect(x0, top, x1, floor, body, radius=12)
-        c.rect(x0, top, x1, top + 16, _mix(body, WHITE, 0.12), radius=8)
-        slot_h = 30 * depth + 6
-        y = top + 28
-        while y + slot_h < floor - 14:
-            c.rect(
-                x0 + 14, y, x1 - 14, y + slot_h - 8, _mix(pal.dark, BLACK, 0.3 + 0.3 * (1 - depth)), radius=4
-            )
+        c.rect(x0, top, x1, top + 18, _mix(body, WHITE, 0.18), radius=9)
+        c.rect(x1 - 10, top + 18, x1, floor, _mix(body, BLACK, 0.2), radius=5)
+        slot_h = 36 * depth + 4
+        y = top + 32
+        slot_color = _mix(pal.dark, BLACK, 0.35 + 0.3 * (1 - depth))
+        while y + slot_h < floor - 16:
+            c.rect(x0 + 14, y, x1 - 22, y + slot_h - 8, slot_color, radius=4)
             mid = y + (slot_h - 8) / 2
             for k in range(3):
-                if rng.random() < 0.8:
-                    color = led_colors[rng.randrange(len(led_colors))]
-                    lx = x0 + 30 + k * 15 * depth
-                    c.circle(lx, mid, 9 * depth, _a(color, 50))
-                    c.circle(lx, mid, 4 * depth, _mix(color, BLACK, 0.4 * (1 - depth)))
-            for k in range(4):
-                bx = x1 - 28 - k * 14 * depth
+                if rng.random() < 0.75:
+                    color = _mix(led_colors[rng.randrange(len(led_colors))], body, 1 - depth)
+                    lx = x0 + 32 + k * 17 * depth
+                    c.circle(lx, mid, 8.5 * depth, _a(color, 55))
+                    c.circle(lx, mid, 4.2 * depth, color)
+            for k in range(5):
+                bx = x1 - 44 - k * 13 * depth
                 c.rect(
                     bx,
                     mid - 7 * depth,
                     bx + 6 * depth,
                     mid + 7 * depth,
-                    _a(WHITE, 40 + rng.randrange(40)),
+                    _mix(slot_color, WHITE, 0.22),
                     radius=2,
                 )
+            c.rect(
+                x0 + 32 + 52 * depth,
+                mid - 2,
+                x1 - 50 - 70 * depth,
+                mid + 2,
+                _mix(slot_color, WHITE, 0.1),
+                radius=2,
+            )
             y += slot_h
-        c.rect(x0 + 10, floor - 10, x0 + 24, floor, _mix(body, BLACK, 0.3))
-        c.rect(x1 - 24, floor - 10, x1 - 10, floor, _mix(body, BLACK, 0.3))
-    for _ in range(18):  # rising data particles
-        px, py = rng.uniform(80, WIDTH - 80), rng.uniform(30, 150)
-        s = rng.uniform(3, 7)
-        c.rect(px - s, py - s, px + s, py + s, _a(pal.light(0.3), rng.randrange(60, 160)), radius=2)
+    for _ in range(16):  # rising data particles
+        px, py = rng.uniform(80, WIDTH - 80), rng.uniform(30, 110)
+        s = rng.uniform(3, 6)
+        c.rect(px - s, py - s, px + s, py + s, _a(pal.light(0.4), rng.randrange(60, 170)), radius=2)
 
 
 def _motif_truck(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
@@ -1712,27 +1763,34 @@ def _motif_chart(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
 
 
 def _motif_abstract(c: _Canvas, pal: _Palette, rng: random.Random) -> None:
-    """Fallback for unknown motifs: overlapping soft shapes in the palette."""
+    """Fallback for unknown motifs: a balanced cluster of overlapping flat shapes."""
     _scene(c, pal)
-    colors = [pal.primary, pal.secondary, pal.accent, pal.light(0.5)]
-    for i in range(7):
-        x, y = rng.uniform(150, 1050), rng.uniform(100, 560)
-        r = rng.uniform(70, 190)
-        color = _a(colors[i % len(colors)], rng.randrange(70, 150))
-        if i % 3 == 2:
+    cx, cy = 600.0, 338.0
+    c.circle(cx, cy, 250, _mix(pal.tint, pal.primary, 0.12))
+    colors = [pal.primary, pal.secondary, pal.accent, pal.light(0.45), pal.deep(0.3)]
+    start = rng.uniform(0, math.tau)
+    for i in range(6):
+        a = start + i * math.tau / 6 + rng.uniform(-0.25, 0.25)
+        d = rng.uniform(120, 210)
+        x, y = cx + d * math.cos(a) * 1.3, cy + d * math.sin(a) * 0.85
+        r = rng.uniform(60, 110)
+        color = _a(colors[i % len(colors)], rng.randrange(150, 215))
+        if i % 3 == 1:
             pts = _rotate(
-                _rrect_points(x - r, y - r * 0.6, x + r, y + r * 0.6, 30), x, y, rng.uniform(-30, 30)
+                _rrect_points(x - r, y - r * 0.62, x + r, y + r * 0.62, 26), x, y, rng.uniform(-25, 25)
             )
             c.poly(pts, color)
+        elif i % 3 == 2:
+            c.circle(x, y, r * 0.8, None, color, 14)
         else:
             c.circle(x, y, r, color)
-    for k in range(5):
-        y = 120 + k * 28
-        c.line([(820, y), (1080, y - 70)], _a(WHITE, 150), 6, round_caps=True)
+    c.circle(cx, cy, 110, pal.primary)
+    c.arc(cx, cy, 150, 150, 200, 340, pal.deep(0.3), 8)
+    c.circle(cx, cy, 50, WHITE)
     for i in range(6):
         for j in range(4):
-            c.circle(120 + i * 26, 470 + j * 26, 3.5, _a(pal.dark, 90))
-    c.arc(600, 338, 230, 230, 200, 340, _a(pal.dark, 120), 6)
+            c.circle(110 + i * 26, 480 + j * 26, 3.5, _a(pal.dark, 90))
+            c.circle(1090 - i * 26, 90 + j * 26, 3.5, _a(pal.primary, 110))
 
 
 _MOTIFS: dict[str, Callable[[_Canvas, _Palette, random.Random], None]] = {
@@ -1768,12 +1826,11 @@ def _render(spec: dict[str, Any], seed: str) -> Image.Image:
 
 
 def _save(image: Image.Image, path: Path) -> None:
-    """Write a PNG, falling back to a 256-colour palette if the file would be too large."""
+    """Write a compact PNG: 256 colours are plenty for flat graphics drawn from a few palette colours."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format="PNG", optimize=True)
-    if path.stat().st_size > _MAX_BYTES:
-        quantized = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        quantized.save(path, format="PNG", optimize=True)
+    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        path, format="PNG", optimize=True
+    )
 
 
 def draw(spec: dict[str, Any], path: Path) -> None:
@@ -1802,49 +1859,43 @@ _AVATAR_COLORS = tuple(
 
 
 def draw_avatar(seed: str, path: Path) -> None:
-    """Render a 400x400 abstract head-and-shoulders portrait on a coloured circle, chosen by ``seed``."""
+    """Render a 400x400 abstract head-and-shoulders portrait on a coloured circle, chosen by ``seed``.
+
+    The corners outside the circle are transparent. Deterministic for a given seed.
+    """
     rng = random.Random(f"avatar|{seed}")
     bg = _AVATAR_COLORS[rng.randrange(len(_AVATAR_COLORS))]
     s = AVATAR_SIZE / 400
     c = _Canvas(AVATAR_SIZE, AVATAR_SIZE, bg)
-    c.glow(140 * s, 110 * s, 170 * s, 150 * s, _mix(bg, WHITE, 0.3), 120, 40 * s)
-    body = _mix(bg, WHITE, rng.uniform(0.55, 0.7))
-    head = _mix(bg, WHITE, 0.86)
-    hair = _mix(bg, BLACK, rng.uniform(0.25, 0.45))
-    cx = 200 * s
-    shoulders_top = 292 * s
-    c.rect(cx - 150 * s, shoulders_top, cx + 150 * s, 470 * s, body, radius=110 * s)
-    c.poly(
-        [
-            (cx - 34 * s, shoulders_top + 2 * s),
-            (cx + 34 * s, shoulders_top + 2 * s),
-            (cx, shoulders_top + 52 * s),
-        ],
-        _mix(body, WHITE, 0.45),
-    )
-    c.rect(cx - 30 * s, 230 * s, cx + 30 * s, shoulders_top + 18 * s, _mix(head, bg, 0.12), radius=14 * s)
-    hy, hr = 176 * s, 78 * s
+    c.circle(120 * s, 96 * s, 190 * s, _a(WHITE, 22))
+    body = _mix(bg, WHITE, rng.uniform(0.5, 0.62))
+    skin = _mix(bg, WHITE, 0.86)
+    hair = _mix(bg, BLACK, rng.uniform(0.28, 0.42))
+    cx, hy = 200 * s, 170 * s
     style = rng.randrange(4)
-    if style == 3:  # long hair behind the head
-        c.rect(cx - hr - 10 * s, hy - 20 * s, cx + hr + 10 * s, hy + 110 * s, hair, radius=60 * s)
-    c.circle(cx, hy, hr, head)
-    if style == 0:  # short cap of hair
-        c.pen.chord(
-            c._box(cx - hr - 3 * s, hy - hr - 6 * s, cx + hr + 3 * s, hy + hr * 0.9), 180, 360, fill=hair
-        )
-    elif style == 1:  # side part
-        c.pen.pieslice(
-            c._box(cx - hr - 3 * s, hy - hr - 6 * s, cx + hr + 3 * s, hy + hr), 175, 350, fill=hair
-        )
-    elif style == 2:  # bun
-        c.circle(cx, hy - hr - 8 * s, 30 * s, hair)
-        c.pen.chord(
-            c._box(cx - hr - 2 * s, hy - hr - 4 * s, cx + hr + 2 * s, hy + hr * 0.7), 180, 360, fill=hair
-        )
-    else:
-        c.pen.chord(
-            c._box(cx - hr - 4 * s, hy - hr - 6 * s, cx + hr + 4 * s, hy + hr * 1.1), 170, 370, fill=hair
-        )
+
+    if style == 2:  # long hair falls behind the shoulders
+        c.rect(cx - 86 * s, hy - 40 * s, cx + 86 * s, hy + 130 * s, hair, radius=70 * s)
+    c.rect(cx - 150 * s, 300 * s, cx + 150 * s, 480 * s, body, radius=118 * s)
+    c.rect(cx - 28 * s, 230 * s, cx + 28 * s, 312 * s, _mix(skin, bg, 0.16), radius=12 * s)
+    c.poly([(cx - 40 * s, 301 * s), (cx + 40 * s, 301 * s), (cx, 350 * s)], _mix(skin, bg, 0.16))
+    c.poly([(cx - 40 * s, 301 * s), (cx - 10 * s, 301 * s), (cx - 18 * s, 340 * s)], _mix(body, WHITE, 0.35))
+    c.poly([(cx + 40 * s, 301 * s), (cx + 10 * s, 301 * s), (cx + 18 * s, 340 * s)], _mix(body, WHITE, 0.35))
+    if style == 1:  # bun
+        c.circle(cx, hy - 92 * s, 30 * s, hair)
+    if style in (0, 1, 2):
+        c.circle(cx, hy - 6 * s, 82 * s, hair)
+    c.ellipse(cx, hy + 12 * s, 68 * s, 76 * s, skin)
+    if style in (0, 1, 2):  # fringe with a side parting
+        c.poly(
+            [(cx - 74 * s, hy - 10 * s), (cx - 60 * s, hy - 64 * s), (cx + 10 * s, hy - 84 * s),
+             (cx + 70 * s, hy - 56 * s), (cx + 76 * s, hy - 4 * s), (cx + 30 * s, hy - 46 * s),
+             (cx - 30 * s, hy - 40 * s)],
+            hair,
+        )  # fmt: skip
+    else:  # very short hair: just a cap line
+        c.pen.chord(c._box(cx - 70 * s, hy - 66 * s, cx + 70 * s, hy + 50 * s), 180, 360, fill=hair)
+        c.ellipse(cx, hy + 14 * s, 66 * s, 70 * s, skin)
 
     rgb = c.finish()
     mask = Image.new("L", (AVATAR_SIZE * _SS, AVATAR_SIZE * _SS), 0)
