@@ -41,10 +41,14 @@ def _png(color: tuple[int, int, int] = (40, 90, 160), size: tuple[int, int] = (8
 
 @pytest.fixture
 def image_factory(db: None) -> Callable[..., KijiImage]:
-    def make(*, caption: str = "テスト画像のキャプション", credit: str = "Kiji編集部", title: str = "") -> KijiImage:
+    def make(
+        *, caption: str = "テスト画像のキャプション", credit: str = "Kiji編集部", title: str = ""
+    ) -> KijiImage:
         n = next(_seq)
         data = _png((n * 37 % 255, n * 11 % 255, 160))
-        image, _ = create_image(data, filename=f"test-{n}.png", title=title or f"image-{n}", caption=caption, credit=credit)
+        image, _ = create_image(
+            data, filename=f"test-{n}.png", title=title or f"image-{n}", caption=caption, credit=credit
+        )
         return image
 
     return make
@@ -85,7 +89,9 @@ def tag_factory(db: None) -> Callable[..., Tag]:
     return make
 
 
-def body_with_pages(pages: int, *, paragraphs: int = 3, image: KijiImage | None = None) -> list[tuple[str, Any]]:
+def body_with_pages(
+    pages: int, *, paragraphs: int = 3, image: KijiImage | None = None
+) -> list[tuple[str, Any]]:
     blocks: list[tuple[str, Any]] = []
     for page in range(1, pages + 1):
         if page > 1:

@@ -199,7 +199,9 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KIJI_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KIJI_BEHIND_PROXY", False) else None
+)
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SECURE_CSP = {
@@ -258,11 +260,10 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 TAGGIT_CASE_INSENSITIVE = True
 
-KIJI = {
-    "SITE_NAME": "Kiji",
-    "SITE_TAGLINE": _("ビジネスの明日を読む"),
-    # Members-only articles: how many body blocks of the first page stay visible above the wall.
-    "WALL_VISIBLE_BLOCKS": 2,
-    "POPULAR_TAGS_DAYS": 90,
-    "PAGE_SIZE": 12,
-}
+KIJI_SITE_NAME = "Kiji"
+KIJI_SITE_TAGLINE = _("ビジネスの明日を読む")
+# Members-only articles: how many body blocks of the first page stay visible above the wall.
+KIJI_WALL_VISIBLE_BLOCKS = 2
+# 人気のタグ counts articles published in this many recent days.
+KIJI_POPULAR_TAGS_DAYS = 90
+KIJI_PAGE_SIZE = 12

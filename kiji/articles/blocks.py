@@ -24,7 +24,7 @@ class ImageBlock(blocks.StructBlock):
         template = "articles/blocks/image.html"
 
     def get_context(self, value: Any, parent_context: dict[str, Any] | None = None) -> dict[str, Any]:
-        context = super().get_context(value, parent_context)
+        context: dict[str, Any] = super().get_context(value, parent_context)
         image = value["image"]
         context["caption"] = value["caption"] or (image.caption if image else "")
         context["credit"] = value["credit"] or (image.credit if image else "")
@@ -50,7 +50,9 @@ class PageBreakBlock(blocks.StaticBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=INLINE_FEATURES, label=_("段落"))
-    heading = blocks.CharBlock(label=_("見出し"), form_classname="title", template="articles/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("見出し"), form_classname="title", template="articles/blocks/heading.html"
+    )
     subheading = blocks.CharBlock(label=_("小見出し"), template="articles/blocks/subheading.html")
     image = ImageBlock()
     pull_quote = PullQuoteBlock()

@@ -33,11 +33,14 @@ _Dumper.add_representer(datetime, _represent_datetime)
 
 
 def _articles() -> QuerySet[ArticlePage]:
+    live: QuerySet[ArticlePage] = ArticlePage.objects.live()
     return (
-        ArticlePage.objects.live()
-        .select_related("series", "hero_image")
+        live.select_related("series", "hero_image")
         .prefetch_related(
-            Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")),
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
             Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("pk")),
         )
         .order_by("slug")

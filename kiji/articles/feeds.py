@@ -29,7 +29,9 @@ class ArticleFeed(Feed):  # type: ignore[type-arg]
     def feed_items(self, queryset: QuerySet[ArticlePage]) -> list[ArticlePage]:
         return list(
             queryset.prefetch_related(
-                Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("tag__name"))
+                Prefetch(
+                    "tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("tag__name")
+                )
             )[:FEED_SIZE]
         )
 
@@ -41,7 +43,7 @@ class ArticleFeed(Feed):  # type: ignore[type-arg]
         return item.lead
 
     def item_link(self, item: ArticlePage) -> str:
-        return item.url
+        return str(item.url)
 
     def item_pubdate(self, item: ArticlePage) -> datetime:
         return item.published_at
@@ -70,7 +72,7 @@ class LatestArticlesFeed(ArticleFeed):
 
 
 class SeriesFeed(ArticleFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Series:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Series:
         return get_object_or_404(Series, slug=slug)
 
     def title(self, obj: Series) -> str:
@@ -87,7 +89,7 @@ class SeriesFeed(ArticleFeed):
 
 
 class TagFeed(ArticleFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Tag:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Tag:
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, obj: Tag) -> str:
@@ -104,7 +106,7 @@ class TagFeed(ArticleFeed):
 
 
 class AuthorFeed(ArticleFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Author:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Author:
         return get_object_or_404(Author, slug=slug)
 
     def title(self, obj: Author) -> str:

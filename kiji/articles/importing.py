@@ -18,7 +18,8 @@ import yaml
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
-from PIL import Image as PILImage, UnidentifiedImageError
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
 
 from kiji.articles.markdown import BodyError, parse_body
 from kiji.articles.models import ArticleAuthor, ArticlePage, Author, Series, Tag
@@ -130,10 +131,10 @@ def _text(value: Any, *, max_length: int, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError("must be text")
-    value = value.strip()
-    if len(value) > max_length:
+    text: str = value.strip()
+    if len(text) > max_length:
         raise ValueError(f"is longer than {max_length} characters")
-    return value
+    return text
 
 
 def _reference(value: Any, *, fields: tuple[str, ...]) -> str | dict[str, str]:
@@ -197,7 +198,9 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
     title = get("title", lambda v: _text(v, max_length=255))
     slug = get("slug", lambda v: _text(v, max_length=200))
     if slug and not SLUG.match(slug):
-        problem(line_of("slug"), "slug must be lower-case ASCII letters, digits and hyphens (e.g. my-article-1)")
+        problem(
+            line_of("slug"), "slug must be lower-case ASCII letters, digits and hyphens (e.g. my-article-1)"
+        )
         slug = None
     published = get("published", _as_datetime)
     updated = get("updated", lambda v: None if v is None else _as_datetime(v))
@@ -257,7 +260,9 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
         if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
             problem(where, f"image {key!r} needs a file")
             continue
-        missing = [f for f in ("caption", "credit") if not isinstance(spec.get(f), str) or not spec[f].strip()]
+        missing = [
+            f for f in ("caption", "credit") if not isinstance(spec.get(f), str) or not spec[f].strip()
+        ]
         if missing:
             problem(where, f"image {key!r} needs {' and '.join(missing)}")
             continue
@@ -374,7 +379,7 @@ def _resolve_author(ref: str | dict[str, str]) -> Author:
 
 
 def _resolve_tag(name: str) -> Tag:
-    tag = Tag.objects.filter(name__iexact=name).first()
+    tag: Tag | None = Tag.objects.filter(name__iexact=name).first()
     if tag is None:
         tag = Tag(name=name)
         tag.save()  # TagBase.save picks a unique slug
@@ -383,7 +388,11 @@ def _resolve_tag(name: str) -> Tag:
 
 def _store_image(spec: ImageSpec, written: list[str]) -> KijiImage:
     image, created = create_image(
-        spec.path.read_bytes(), filename=spec.path.name, title=spec.key, caption=spec.caption, credit=spec.credit
+        spec.path.read_bytes(),
+        filename=spec.path.name,
+        title=spec.key,
+        caption=spec.caption,
+        credit=spec.credit,
     )
     if created:
         written.append(image.file.name)

@@ -104,7 +104,9 @@ def inline_to_html(text: str, *, line: int) -> str:
     html: str = _inline.renderInline(text)
     for href in re.findall(r'<a href="([^"]*)"', html):
         if not unescape(href).startswith(ALLOWED_SCHEMES):
-            raise BodyError(line, f"link target {unescape(href)!r} must start with http://, https://, mailto: or /")
+            raise BodyError(
+                line, f"link target {unescape(href)!r} must start with http://, https://, mailto: or /"
+            )
     # Wagtail's rich text stores <b> and <i>.
     html = html.replace("<strong>", "<b>").replace("</strong>", "</b>")
     return html.replace("<em>", "<i>").replace("</em>", "</i>")

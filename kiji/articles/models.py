@@ -33,11 +33,21 @@ class Series(models.Model):
     slug = models.SlugField(_("スラッグ"), max_length=100, unique=True)
     description = models.TextField(_("説明"), blank=True)
     image = models.ForeignKey(
-        "images.KijiImage", verbose_name=_("画像"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "images.KijiImage",
+        verbose_name=_("画像"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    panels: ClassVar = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("image")]
+    panels: ClassVar = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("image"),
+    ]
 
     class Meta:
         verbose_name = _("連載")
@@ -59,7 +69,12 @@ class Author(models.Model):
     title = models.CharField(_("肩書"), max_length=100, blank=True, help_text=_("例: 在米ジャーナリスト"))
     bio = models.TextField(_("プロフィール"), blank=True)
     photo = models.ForeignKey(
-        "images.KijiImage", verbose_name=_("写真"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "images.KijiImage",
+        verbose_name=_("写真"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     panels: ClassVar = [
@@ -100,7 +115,9 @@ class Tag(TagBase):
 
 class ArticleTag(TaggedItemBase):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
-    content_object = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items")
+    content_object = ParentalKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
     class Meta:
         constraints: ClassVar = [
@@ -161,7 +178,12 @@ class BodyPage:
 class ArticlePage(Page):
     lead = models.TextField(_("リード"))
     hero_image = models.ForeignKey(
-        "images.KijiImage", verbose_name=_("メイン画像"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "images.KijiImage",
+        verbose_name=_("メイン画像"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(ArticleBodyBlock(), verbose_name=_("本文"))
     published_at = models.DateTimeField(_("掲載日時"), default=timezone.now, db_index=True)
@@ -169,7 +191,12 @@ class ArticlePage(Page):
     members_only = models.BooleanField(_("会員限定"), default=False)
     featured = models.BooleanField(_("注目記事"), default=False, help_text=_("ホームの注目欄に表示します"))
     series = models.ForeignKey(
-        Series, verbose_name=_("連載"), null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Series,
+        verbose_name=_("連載"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
     )
     series_position = models.PositiveSmallIntegerField(_("連載の回"), null=True, blank=True)
     tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("タグ"))
@@ -201,7 +228,9 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("記事")
         verbose_name_plural = _("記事")
-        indexes: ClassVar = [models.Index(fields=("series", "series_position"), name="article_series_position")]
+        indexes: ClassVar = [
+            models.Index(fields=("series", "series_position"), name="article_series_position")
+        ]
 
     def clean(self) -> None:
         super().clean()
@@ -251,7 +280,9 @@ class ArticlePage(Page):
 
 class ArticleAuthor(Orderable):
     page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")
-    author = models.ForeignKey(Author, verbose_name=_("執筆者"), on_delete=models.PROTECT, related_name="article_links")
+    author = models.ForeignKey(
+        Author, verbose_name=_("執筆者"), on_delete=models.PROTECT, related_name="article_links"
+    )
 
     panels: ClassVar = [FieldPanel("author")]
 
@@ -279,7 +310,12 @@ class SponsoredItem(models.Model):
     url = models.URLField(_("リンク先"))
     description = models.CharField(_("説明"), max_length=300, blank=True)
     image = models.ForeignKey(
-        "images.KijiImage", verbose_name=_("画像"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "images.KijiImage",
+        verbose_name=_("画像"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     active = models.BooleanField(_("掲載中"), default=True)
     starts_at = models.DateTimeField(_("掲載開始"), null=True, blank=True)

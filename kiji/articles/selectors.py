@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag, Author, Series, SponsoredItem, Tag
 from kiji.core import pagecache
-from kiji.images.models import KijiImage as Image, KijiRendition as Rendition
+from kiji.images.models import KijiImage as Image
+from kiji.images.models import KijiRendition as Rendition
 
 CARD_IMAGE = "fill-640x360|format-webp|webpquality-80"
 BODY_IMAGE = "width-960|format-webp|webpquality-82"
@@ -25,13 +26,16 @@ IMAGE_SPECS = (CARD_IMAGE, BODY_IMAGE, BODY_IMAGE_SMALL, AUTHOR_PHOTO)
 
 
 def live_articles() -> QuerySet[ArticlePage]:
-    return ArticlePage.objects.live().filter(published_at__lte=timezone.now())
+    queryset: QuerySet[ArticlePage] = ArticlePage.objects.live()
+    return queryset.filter(published_at__lte=timezone.now())
 
 
 def with_cards(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     """What an article card shows: series, hero image and authors, in a fixed number of queries."""
     return queryset.select_related("series", "hero_image").prefetch_related(
-        Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")),
+        Prefetch(
+            "article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")
+        ),
     )
 
 
@@ -50,7 +54,9 @@ def article_for_detail(slug: str) -> ArticlePage | None:
         .prefetch_related(
             Prefetch(
                 "article_authors",
-                queryset=ArticleAuthor.objects.select_related("author", "author__photo").order_by("sort_order"),
+                queryset=ArticleAuthor.objects.select_related("author", "author__photo").order_by(
+                    "sort_order"
+                ),
             ),
             Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("tag__name")),
         )
@@ -99,6 +105,16 @@ def series_with_counts() -> QuerySet[Series]:
     )
 
 
+def authors_with_articles() -> QuerySet[Author]:
+    return (
+        Author.objects.filter(
+            article_links__page__live=True, article_links__page__published_at__lte=timezone.now()
+        )
+        .distinct()
+        .order_by("slug")
+    )
+
+
 def authors_with_counts() -> QuerySet[Author]:
     return Author.objects.select_related("photo").annotate(
         article_count=Count(
@@ -117,8 +133,9 @@ def articles_tagged(tag: Tag) -> QuerySet[ArticlePage]:
 
 
 def tags_with_counts() -> QuerySet[Tag]:
-    return (
-        Tag.objects.annotate(
+    tags: QuerySet[Tag] = Tag.objects.all()
+    annotated: QuerySet[Tag] = (
+        tags.annotate(
             article_count=Count(
                 "tagged_articles",
                 filter=Q(
@@ -130,15 +147,16 @@ def tags_with_counts() -> QuerySet[Tag]:
         .filter(article_count__gt=0)
         .order_by("-article_count", "name")
     )
+    return annotated
 
 
 def popular_tags(*, limit: int = 15, now: datetime | None = None) -> list[Tag]:
-    """人気のタグ: the tags most used by articles published in the recent window (cached per content generation)."""
+    """人気のタグ: the tags most used in the recent window (cached per content generation)."""
     key = f"popular-tags:{pagecache.generation()}:{limit}"
     if now is None and (cached := cache.get(key)) is not None:
         return list(cached)
     now = now or timezone.now()
-    since = now - timedelta(days=settings.KIJI["POPULAR_TAGS_DAYS"])
+    since = now - timedelta(days=settings.KIJI_POPULAR_TAGS_DAYS)
     recent = Q(
         tagged_articles__content_object__live=True,
         tagged_articles__content_object__published_at__gt=since,
@@ -194,4 +212,4 @@ def prefetch_renditions(images: Iterable[Image | None], specs: Iterable[str] = I
         found[rendition.image_id].append(rendition)
     for pk, instances in by_id.items():
         for image in instances:
-            image.prefetched_renditions = list(found[pk])  # type: ignore[attr-defined]
+            image.prefetched_renditions = list(found[pk])

@@ -26,7 +26,7 @@ def ensure_site_tree() -> ArticleIndexPage:
         )
         if placeholder is not None:
             placeholder.delete()
-    index = ArticleIndexPage.objects.first()
+    index: ArticleIndexPage | None = ArticleIndexPage.objects.first()
     if index is None:
         index = home.add_child(instance=ArticleIndexPage(title="記事", slug="articles"))
     return index

@@ -20,7 +20,9 @@ def _invalidate_on_commit(**kwargs: Any) -> None:
 
 for model in CONTENT_MODELS:
     post_save.connect(_invalidate_on_commit, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
-    post_delete.connect(_invalidate_on_commit, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
+    post_delete.connect(
+        _invalidate_on_commit, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}"
+    )
 
 
 @receiver(page_published, dispatch_uid="pagecache-page-published")
@@ -35,4 +37,3 @@ def _page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
     if isinstance(instance, Page):
         transaction.on_commit(pagecache.invalidate)
-

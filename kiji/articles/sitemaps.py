@@ -16,8 +16,10 @@ class ArticleSitemap(Sitemap[ArticlePage]):
     limit = 5000
 
     def items(self) -> QuerySet[ArticlePage]:
-        return selectors.live_articles().order_by("-published_at").only(
-            "pk", "slug", "url_path", "published_at", "updated_at"
+        return (
+            selectors.live_articles()
+            .order_by("-published_at")
+            .only("pk", "slug", "url_path", "published_at", "updated_at")
         )
 
     def location(self, item: ArticlePage) -> str:
@@ -40,7 +42,7 @@ class AuthorSitemap(Sitemap[Author]):
     priority = 0.4
 
     def items(self) -> QuerySet[Author]:
-        return selectors.authors_with_counts().filter(article_count__gt=0).order_by("slug")
+        return selectors.authors_with_articles()
 
 
 class TagSitemap(Sitemap[Tag]):
@@ -56,7 +58,12 @@ class StaticSitemap(Sitemap[str]):
     changefreq = "hourly"
 
     def items(self) -> list[str]:
-        return ["/", reverse("articles:series_index"), reverse("articles:tag_index"), reverse("articles:archive")]
+        return [
+            "/",
+            reverse("articles:series_index"),
+            reverse("articles:tag_index"),
+            reverse("articles:archive"),
+        ]
 
     def location(self, item: str) -> str:
         return item

@@ -9,19 +9,20 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kiji.articles import selectors
-from kiji.articles.models import ArticlePage, Author, BodyPage, HomePage, Series, Tag
-from kiji.articles.structured_data import PAYWALLED_SELECTOR, as_script, news_article
+from kiji.articles import rendering, selectors
+from kiji.articles.models import ArticlePage, Author, HomePage, Series, Tag
+from kiji.articles.rendering import ArticleBundle
+from kiji.articles.structured_data import PAYWALLED_SELECTOR
 from kiji.core import access
 from kiji.core.pagecache import cache_for_anonymous
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None) -> Page[Any]:
-    paginator = Paginator(queryset, per_page or settings.KIJI["PAGE_SIZE"])
+    paginator = Paginator(queryset, per_page or settings.KIJI_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (EmptyPage, PageNotAnInteger) as exc:
@@ -64,10 +65,16 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = selectors.article_for_detail(slug)
-    if article is None:
+    bundle = rendering.cached_bundle(request, slug)
+    if bundle is None:
         raise Http404(_("記事が見つかりません。"))
-    return render_article(request, article)
+    return _cacheable(_article_response(request, bundle))
+
+
+def render_article(request: HttpRequest, article: ArticlePage, *, preview: bool = False) -> HttpResponse:
+    """Wagtail's serve and preview path: the same page, built from the given (maybe draft) article."""
+    response = _article_response(request, rendering.build_bundle(request, article))
+    return response if preview else _cacheable(response)
 
 
 def _requested_page(request: HttpRequest, count: int) -> int | None:
@@ -80,66 +87,37 @@ def _requested_page(request: HttpRequest, count: int) -> int | None:
     return int(raw)
 
 
-def _page_url(article: ArticlePage, number: int | None) -> str:
+def _page_url(bundle: ArticleBundle, number: int | None) -> str:
     if number is None:
-        return f"{article.url}?page=all"
-    return article.url if number == 1 else f"{article.url}?page={number}"
+        return f"{bundle.url}?page=all"
+    return bundle.url if number == 1 else f"{bundle.url}?page={number}"
 
 
-def render_article(request: HttpRequest, article: ArticlePage, *, preview: bool = False) -> HttpResponse:
-    pages = article.body_pages
-    number = _requested_page(request, len(pages))
-    decision = access.can_read_article(request.user, article)
-    current: BodyPage | None = pages[number - 1] if number else None
-
+def _article_response(request: HttpRequest, bundle: ArticleBundle) -> HttpResponse:
+    number = _requested_page(request, bundle.page_count)
+    decision = access.can_read_article(request.user, bundle)
     if decision.allowed:
-        visible_blocks = current.blocks if current else [b for p in pages for b in p.blocks]
+        body_html = bundle.pages_html[number - 1] if number else mark_safe("".join(bundle.pages_html))  # noqa: S308
     else:
         # The wall: the opening of page 1 only; navigation and the next-page teaser stay.
-        first_page_blocks = pages[0].blocks if number in (1, None) else []
-        visible_blocks = first_page_blocks[: settings.KIJI["WALL_VISIBLE_BLOCKS"]]
-
-    authors = [link.author for link in article.article_authors.all()]
-    tags = [item.tag for item in article.tagged_items.all()]
-    related = selectors.related_articles(article)
-    image_blocks = [b.value["image"] for b in visible_blocks if b.block_type == "image"]
-    selectors.prefetch_renditions(
-        [article.hero_image, *image_blocks, *(a.photo for a in authors), *(r.hero_image for r in related)]
-    )
-    hero_url = article.hero_image.get_rendition(selectors.BODY_IMAGE).url if article.hero_image else None
-    next_page = pages[number] if number and number < len(pages) else None
+        body_html = bundle.opening_html if number in (1, None) else mark_safe("")
+    has_next = number is not None and number < bundle.page_count
     context = {
-        "page": article,
-        "article": article,
-        "authors": authors,
-        "tags": tags,
-        "related": related,
-        "pages": pages,
+        "bundle": bundle,
         "page_number": number,
-        "page_count": len(pages),
-        "page_links": [{"number": p.number, "url": _page_url(article, p.number)} for p in pages],
-        "read_all_url": _page_url(article, None),
-        "prev_url": _page_url(article, number - 1) if number and number > 1 else None,
-        "next_url": _page_url(article, number + 1) if next_page else None,
-        "next_page": next_page,
-        "canonical_url": request.build_absolute_uri(_page_url(article, number or 1)),
-        "visible_blocks": visible_blocks,
+        "page_links": [{"number": n, "url": _page_url(bundle, n)} for n in range(1, bundle.page_count + 1)],
+        "read_all_url": _page_url(bundle, None),
+        "prev_url": _page_url(bundle, number - 1) if number and number > 1 else None,
+        "next_url": _page_url(bundle, number + 1) if number and has_next else None,
+        "next_heading": bundle.headings[number] if number and has_next else "",
+        "canonical_url": request.build_absolute_uri(_page_url(bundle, number or 1)),
+        "body_html": body_html,
         "decision": decision,
         "walled": not decision.allowed,
         "paywalled_class": PAYWALLED_SELECTOR.lstrip("."),
-        "hero_url": hero_url,
-        "json_ld": as_script(
-            news_article(
-                request, article, authors=authors, image_url=hero_url, free=not article.members_only
-            )
-        ),
-        **_sidebar(),
+        "sidebar_html": rendering.cached_sidebar(request),
     }
-    response = TemplateResponse(request, "articles/article_page.html", context)
-    response.render()
-    if preview:
-        return response
-    return _cacheable(response)
+    return render(request, "articles/article_page.html", context)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +16,14 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.utils.functional import Promise
 
-    from kiji.articles.models import ArticlePage
-
     Person = AbstractBaseUser | AnonymousUser | None
+
+
+class Readable(Protocol):
+    """Anything that stands for an article: the page itself or its cached bundle."""
+
+    @property
+    def members_only(self) -> bool: ...
 
 
 class Action(StrEnum):
@@ -65,11 +70,11 @@ def decide(person: Person, action: Action, obj: Any = None) -> Decision:
     raise ValueError(f"unknown action {action!r}")
 
 
-def can_read_article(person: Person, article: ArticlePage) -> Decision:
+def can_read_article(person: Person, article: Readable) -> Decision:
     return decide(person, Action.READ_ARTICLE, article)
 
 
-def _read_article(person: Person, article: ArticlePage) -> Decision:
+def _read_article(person: Person, article: Readable) -> Decision:
     if not article.members_only:
         return ALLOW
     if level_of(person) is Level.ANONYMOUS:
@@ -82,6 +87,6 @@ def _read_article(person: Person, article: ArticlePage) -> Decision:
     return ALLOW
 
 
-def full_text_is_public(article: ArticlePage) -> bool:
+def full_text_is_public(article: Readable) -> bool:
     """Whether anonymous surfaces (feeds, caches, search engines) may carry the whole text."""
     return _read_article(None, article).allowed

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
-        "site_name": settings.KIJI["SITE_NAME"],
-        "site_tagline": settings.KIJI["SITE_TAGLINE"],
+        "site_name": settings.KIJI_SITE_NAME,
+        "site_tagline": settings.KIJI_SITE_TAGLINE,
         "LANGUAGE_CODE": getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
     }

@@ -78,14 +78,14 @@ class AnonymousPageCacheMiddleware:
                 response.headers[name] = value
             response.headers["X-Page-Cache"] = "hit"
             return response
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        if self._storable(request, response):
-            assert isinstance(response, HttpResponse)  # noqa: S101  (checked by _storable)
-            headers = list(response.headers.items())
-            self.cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
-            response.headers["X-Page-Cache"] = "miss"
-        return response
+        result = self.get_response(request)
+        patch_vary_headers(result, ("Cookie",))
+        if self._storable(request, result):
+            assert isinstance(result, HttpResponse)  # noqa: S101  (checked by _storable)
+            headers = list(result.headers.items())
+            self.cache.set(key, (result.status_code, headers, result.content), settings.PAGE_CACHE_SECONDS)
+            result.headers["X-Page-Cache"] = "miss"
+        return result
 
     @staticmethod
     def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:

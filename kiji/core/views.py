@@ -21,7 +21,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure makes the instance unhealthy
-        return JsonResponse({"status": "error", "database": "unavailable", "detail": type(exc).__name__}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "detail": type(exc).__name__}, status=503
+        )
     return JsonResponse(
         {
             "status": "ok",
@@ -51,7 +53,7 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponseRedirect
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=365 * 24 * 3600,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     return response

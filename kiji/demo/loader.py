@@ -26,7 +26,11 @@ DEMO_DIR = Path(__file__).resolve().parent
 EDITOR_USERNAME = "editor"
 
 SPONSORED = [
-    ("中堅製造業のための生産管理クラウド導入ガイド", "株式会社ミナトシステムズ", "工場のデータ活用を始める5つのステップ"),
+    (
+        "中堅製造業のための生産管理クラウド導入ガイド",
+        "株式会社ミナトシステムズ",
+        "工場のデータ活用を始める5つのステップ",
+    ),
     ("経理の締め作業を3日短縮した請求書AIの事例集", "フロントオフィス株式会社", "導入企業12社の効果を公開"),
     ("セキュリティ担当者向けウェビナー:ランサムウェア初動対応", "シールドワークス", "12月開催・参加無料"),
 ]
@@ -79,7 +83,11 @@ def _ensure_catalog() -> None:
             path = avatar_dir / f"{row['slug']}.png"
             draw_avatar(row["slug"], path)
             author.photo, _ = create_image(
-                path.read_bytes(), filename=path.name, title=row["name"], caption=row["name"], credit="イラスト:Kiji編集部"
+                path.read_bytes(),
+                filename=path.name,
+                title=row["name"],
+                caption=row["name"],
+                credit="イラスト:Kiji編集部",
             )
             author.save(update_fields=["photo"])
 
@@ -135,4 +143,4 @@ def load_demo() -> int:
 
 
 def has_content() -> bool:
-    return ArticlePage.objects.exists()
+    return bool(ArticlePage.objects.exists())

@@ -26,7 +26,9 @@ def members_article(article_factory, series_factory, author_factory, tag_factory
     )
 
 
-def test_anonymous_phone_reader_meets_the_wall_and_follows_the_next_page_teaser(live_server, browser, members_article):
+def test_anonymous_phone_reader_meets_the_wall_and_follows_the_next_page_teaser(
+    live_server, browser, members_article
+):
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="ja-JP")
     page = context.new_page()
     page.goto(live_server.url + members_article.url)
@@ -47,7 +49,9 @@ def test_anonymous_phone_reader_meets_the_wall_and_follows_the_next_page_teaser(
     context.close()
 
 
-def test_signed_in_reader_pages_through_the_whole_article(live_server, browser, members_article, reader, client):
+def test_signed_in_reader_pages_through_the_whole_article(
+    live_server, browser, members_article, reader, client
+):
     client.force_login(reader)
     session = client.cookies["sessionid"].value
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -8,131 +8,273 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArticleAuthor',
+            name="ArticleAuthor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
             ],
             options={
-                'verbose_name': '執筆者',
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "執筆者",
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ArticleIndexPage',
+            name="ArticleIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '記事一覧',
+                "verbose_name": "記事一覧",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='ArticlePage',
+            name="ArticlePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('lead', models.TextField(verbose_name='リード')),
-                ('body', wagtail.fields.StreamField([('paragraph', 0), ('heading', 1), ('subheading', 2), ('image', 6), ('pull_quote', 9), ('page_break', 10)], block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'label': '段落'}), 1: ('wagtail.blocks.CharBlock', (), {'form_classname': 'title', 'label': '見出し', 'template': 'articles/blocks/heading.html'}), 2: ('wagtail.blocks.CharBlock', (), {'label': '小見出し', 'template': 'articles/blocks/subheading.html'}), 3: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': '画像'}), 4: ('wagtail.blocks.CharBlock', (), {'help_text': '空欄なら画像ライブラリのキャプション', 'label': 'キャプション', 'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': '空欄なら画像ライブラリのクレジット', 'label': 'クレジット', 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('image', 3), ('caption', 4), ('credit', 5)]], {}), 7: ('wagtail.blocks.TextBlock', (), {'label': '引用'}), 8: ('wagtail.blocks.CharBlock', (), {'label': '発言者', 'required': False}), 9: ('wagtail.blocks.StructBlock', [[('quote', 7), ('attribution', 8)]], {}), 10: ('kiji.articles.blocks.PageBreakBlock', (), {})}, verbose_name='本文')),
-                ('published_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='掲載日時')),
-                ('updated_at', models.DateTimeField(blank=True, null=True, verbose_name='更新日時')),
-                ('members_only', models.BooleanField(default=False, verbose_name='会員限定')),
-                ('featured', models.BooleanField(default=False, help_text='ホームの注目欄に表示します', verbose_name='注目記事')),
-                ('series_position', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='連載の回')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("lead", models.TextField(verbose_name="リード")),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("paragraph", 0),
+                            ("heading", 1),
+                            ("subheading", 2),
+                            ("image", 6),
+                            ("pull_quote", 9),
+                            ("page_break", 10),
+                        ],
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link"], "label": "段落"},
+                            ),
+                            1: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "form_classname": "title",
+                                    "label": "見出し",
+                                    "template": "articles/blocks/heading.html",
+                                },
+                            ),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "小見出し", "template": "articles/blocks/subheading.html"},
+                            ),
+                            3: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "画像"}),
+                            4: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "空欄なら画像ライブラリのキャプション",
+                                    "label": "キャプション",
+                                    "required": False,
+                                },
+                            ),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "空欄なら画像ライブラリのクレジット",
+                                    "label": "クレジット",
+                                    "required": False,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 3), ("caption", 4), ("credit", 5)]],
+                                {},
+                            ),
+                            7: ("wagtail.blocks.TextBlock", (), {"label": "引用"}),
+                            8: ("wagtail.blocks.CharBlock", (), {"label": "発言者", "required": False}),
+                            9: ("wagtail.blocks.StructBlock", [[("quote", 7), ("attribution", 8)]], {}),
+                            10: ("kiji.articles.blocks.PageBreakBlock", (), {}),
+                        },
+                        verbose_name="本文",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="掲載日時"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, null=True, verbose_name="更新日時")),
+                ("members_only", models.BooleanField(default=False, verbose_name="会員限定")),
+                (
+                    "featured",
+                    models.BooleanField(
+                        default=False, help_text="ホームの注目欄に表示します", verbose_name="注目記事"
+                    ),
+                ),
+                (
+                    "series_position",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="連載の回"),
+                ),
             ],
             options={
-                'verbose_name': '記事',
-                'verbose_name_plural': '記事',
+                "verbose_name": "記事",
+                "verbose_name_plural": "記事",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='ArticleTag',
+            name="ArticleTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='氏名')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='スラッグ')),
-                ('title', models.CharField(blank=True, help_text='例: 在米ジャーナリスト', max_length=100, verbose_name='肩書')),
-                ('bio', models.TextField(blank=True, verbose_name='プロフィール')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="氏名")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="スラッグ")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="例: 在米ジャーナリスト", max_length=100, verbose_name="肩書"
+                    ),
+                ),
+                ("bio", models.TextField(blank=True, verbose_name="プロフィール")),
             ],
             options={
-                'verbose_name': '執筆者',
-                'verbose_name_plural': '執筆者',
-                'ordering': ('name',),
+                "verbose_name": "執筆者",
+                "verbose_name_plural": "執筆者",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='紹介文')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="紹介文")),
             ],
             options={
-                'verbose_name': 'ホーム',
+                "verbose_name": "ホーム",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='Series',
+            name="Series",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='連載名')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='スラッグ')),
-                ('description', models.TextField(blank=True, verbose_name='説明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="連載名")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="スラッグ")),
+                ("description", models.TextField(blank=True, verbose_name="説明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '連載',
-                'verbose_name_plural': '連載',
-                'ordering': ('name',),
-            },
-        ),
-        migrations.CreateModel(
-            name='SponsoredItem',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='タイトル')),
-                ('sponsor', models.CharField(max_length=100, verbose_name='広告主')),
-                ('url', models.URLField(verbose_name='リンク先')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='説明')),
-                ('active', models.BooleanField(default=True, verbose_name='掲載中')),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='掲載開始')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='掲載終了')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='表示順')),
-            ],
-            options={
-                'verbose_name': 'PR枠',
-                'verbose_name_plural': 'PR枠',
-                'ordering': ('sort_order', '-id'),
+                "verbose_name": "連載",
+                "verbose_name_plural": "連載",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="SponsoredItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="タイトル")),
+                ("sponsor", models.CharField(max_length=100, verbose_name="広告主")),
+                ("url", models.URLField(verbose_name="リンク先")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="説明")),
+                ("active", models.BooleanField(default=True, verbose_name="掲載中")),
+                ("starts_at", models.DateTimeField(blank=True, null=True, verbose_name="掲載開始")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="掲載終了")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="表示順")),
             ],
             options={
-                'verbose_name': 'タグ',
-                'verbose_name_plural': 'タグ',
-                'ordering': ('name',),
+                "verbose_name": "PR枠",
+                "verbose_name_plural": "PR枠",
+                "ordering": ("sort_order", "-id"),
+            },
+        ),
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name="slug"),
+                ),
+            ],
+            options={
+                "verbose_name": "タグ",
+                "verbose_name_plural": "タグ",
+                "ordering": ("name",),
             },
         ),
     ]

@@ -7,79 +7,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
-        ('images', '0001_initial'),
+        ("articles", "0001_initial"),
+        ("images", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='articlepage',
-            name='hero_image',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='images.kijiimage', verbose_name='メイン画像'),
+            model_name="articlepage",
+            name="hero_image",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="images.kijiimage",
+                verbose_name="メイン画像",
+            ),
         ),
         migrations.AddField(
-            model_name='articleauthor',
-            name='page',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_authors', to='articles.articlepage'),
+            model_name="articleauthor",
+            name="page",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="article_authors",
+                to="articles.articlepage",
+            ),
         ),
         migrations.AddField(
-            model_name='articletag',
-            name='content_object',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_items', to='articles.articlepage'),
+            model_name="articletag",
+            name="content_object",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tagged_items",
+                to="articles.articlepage",
+            ),
         ),
         migrations.AddField(
-            model_name='author',
-            name='photo',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='images.kijiimage', verbose_name='写真'),
+            model_name="author",
+            name="photo",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="images.kijiimage",
+                verbose_name="写真",
+            ),
         ),
         migrations.AddField(
-            model_name='articleauthor',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='article_links', to='articles.author', verbose_name='執筆者'),
+            model_name="articleauthor",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="article_links",
+                to="articles.author",
+                verbose_name="執筆者",
+            ),
         ),
         migrations.AddField(
-            model_name='series',
-            name='image',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='images.kijiimage', verbose_name='画像'),
+            model_name="series",
+            name="image",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="images.kijiimage",
+                verbose_name="画像",
+            ),
         ),
         migrations.AddField(
-            model_name='articlepage',
-            name='series',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='articles.series', verbose_name='連載'),
+            model_name="articlepage",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles",
+                to="articles.series",
+                verbose_name="連載",
+            ),
         ),
         migrations.AddField(
-            model_name='sponsoreditem',
-            name='image',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='images.kijiimage', verbose_name='画像'),
+            model_name="sponsoreditem",
+            name="image",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="images.kijiimage",
+                verbose_name="画像",
+            ),
         ),
         migrations.AddField(
-            model_name='articletag',
-            name='tag',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_articles', to='articles.tag'),
+            model_name="articletag",
+            name="tag",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tagged_articles", to="articles.tag"
+            ),
         ),
         migrations.AddField(
-            model_name='articlepage',
-            name='tags',
-            field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='articles.ArticleTag', to='articles.Tag', verbose_name='タグ'),
+            model_name="articlepage",
+            name="tags",
+            field=modelcluster.contrib.taggit.ClusterTaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="articles.ArticleTag",
+                to="articles.Tag",
+                verbose_name="タグ",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articleauthor',
-            constraint=models.UniqueConstraint(fields=('page', 'author'), name='articleauthor_unique_per_article'),
+            model_name="articleauthor",
+            constraint=models.UniqueConstraint(
+                fields=("page", "author"), name="articleauthor_unique_per_article"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sponsoreditem',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__isnull', True), ('ends_at__isnull', True), ('ends_at__gt', models.F('starts_at')), _connector='OR'), name='sponsoreditem_ends_after_start'),
+            model_name="sponsoreditem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("starts_at__isnull", True),
+                    ("ends_at__isnull", True),
+                    ("ends_at__gt", models.F("starts_at")),
+                    _connector="OR",
+                ),
+                name="sponsoreditem_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articletag',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='articletag_unique_per_article'),
+            model_name="articletag",
+            constraint=models.UniqueConstraint(
+                fields=("content_object", "tag"), name="articletag_unique_per_article"
+            ),
         ),
         migrations.AddIndex(
-            model_name='articlepage',
-            index=models.Index(fields=['series', 'series_position'], name='article_series_position'),
+            model_name="articlepage",
+            index=models.Index(fields=["series", "series_position"], name="article_series_position"),
         ),
     ]

@@ -11,7 +11,7 @@ from conftest import body_with_pages
 pytestmark = pytest.mark.django_db
 
 
-def _json_ld(html: str) -> dict:
+def _json_ld(html):
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert match, "no JSON-LD on the page"
     return json.loads(match.group(1))
@@ -212,7 +212,9 @@ def test_open_graph_tags_are_present(client, article_factory, image_factory):
     assert 'property="og:image" content="http://testserver/media/images/' in html
 
 
-def test_related_content_prefers_same_series_then_shared_tags(client, article_factory, series_factory, tag_factory):
+def test_related_content_prefers_same_series_then_shared_tags(
+    client, article_factory, series_factory, tag_factory
+):
     series = series_factory()
     ai, chips, unrelated_tag = tag_factory("AI"), tag_factory("半導体"), tag_factory("料理")
     article = article_factory(series=series, series_position=1, tags=[ai, chips], slug="base")
@@ -223,7 +225,9 @@ def test_related_content_prefers_same_series_then_shared_tags(client, article_fa
 
     from kiji.articles.selectors import article_for_detail, related_articles
 
-    related = related_articles(article_for_detail("base"))
+    detail = article_for_detail("base")
+    assert detail is not None
+    related = related_articles(detail)
 
     assert related == [same_series, two_tags, one_tag]
     html = client.get(article.url).content.decode()

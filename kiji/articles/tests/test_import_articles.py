@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -129,7 +130,9 @@ images:
 """
 
 
-def write_png(path: Path, color: tuple[int, int, int] = (200, 60, 40), size: tuple[int, int] = (64, 36)) -> Path:
+def write_png(
+    path: Path, color: tuple[int, int, int] = (200, 60, 40), size: tuple[int, int] = (64, 36)
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     PILImage.new("RGB", size, color).save(path, "PNG")
     return path
@@ -143,12 +146,31 @@ def write_full_article(folder: Path, text: str = FULL_ARTICLE, name: str = f"{FU
     return path
 
 
-def write_minimal_article(folder: Path, name: str, *, slug: str = "minimal-article", text: str | None = None) -> Path:
+def write_minimal_article(
+    folder: Path, name: str, *, slug: str = "minimal-article", text: str | None = None
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     write_png(folder / "chart.png", (10, 120, 10))
     path = folder / name
     path.write_text(MINIMAL_ARTICLE.format(slug=slug) if text is None else text, encoding="utf-8")
     return path
+
+
+DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content"
+
+
+def copy_demo_articles(folder: Path, pattern: str = "*.md") -> list[Path]:
+    """Copy demo articles with a small PNG of its own colour for every image they name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copied: list[Path] = []
+    for n, source in enumerate(sorted(DEMO_CONTENT.glob(pattern))):
+        text = source.read_text(encoding="utf-8")
+        meta = yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n"))
+        for m, image in enumerate((meta.get("images") or {}).values()):
+            write_png(folder / image["file"], (n * 6 % 256, m * 40 % 256, 120), (32, 18))
+        copied.append(folder / source.name)
+        copied[-1].write_text(text, encoding="utf-8")
+    return copied
 
 
 def import_files(*paths: Path | str) -> str:
@@ -217,14 +239,22 @@ def test_importing_stores_hero_and_body_images_with_caption_and_credit(tmp_path:
     article = ArticlePage.objects.get(slug=FULL_SLUG)
     hero = article.hero_image
     assert hero is not None
-    assert (hero.title, hero.caption, hero.credit) == ("adoption-chart", "製造業における生成AIの導入率の推移", "Kiji編集部作成")
+    assert (hero.title, hero.caption, hero.credit) == (
+        "adoption-chart",
+        "製造業における生成AIの導入率の推移",
+        "Kiji編集部作成",
+    )
     assert (hero.width, hero.height) == (120, 80)
     with hero.file.open("rb") as stored:
         assert stored.read() == (tmp_path / "in" / "adoption-chart.png").read_bytes()
     image_blocks = [block.value for block in article.body if block.block_type == "image"]
     assert len(image_blocks) == 1
     photo = image_blocks[0]["image"]
-    assert (photo.title, photo.caption, photo.credit) == ("line-photo", "検査工程に導入された画像認識システム", "Kiji編集部")
+    assert (photo.title, photo.caption, photo.credit) == (
+        "line-photo",
+        "検査工程に導入された画像認識システム",
+        "Kiji編集部",
+    )
     assert (photo.width, photo.height) == (90, 60)
     assert (image_blocks[0]["caption"], image_blocks[0]["credit"]) == ("", "")
     assert KijiImage.objects.count() == 2
@@ -259,7 +289,14 @@ def test_nextpage_comments_split_the_article_into_pages(tmp_path: Path) -> None:
     article = ArticlePage.objects.get(slug=FULL_SLUG)
     assert article.page_count == 2
     first, second = article.body_pages
-    assert [b.block_type for b in first.blocks] == ["paragraph", "image", "heading", "subheading", "paragraph", "pull_quote"]
+    assert [b.block_type for b in first.blocks] == [
+        "paragraph",
+        "image",
+        "heading",
+        "subheading",
+        "paragraph",
+        "pull_quote",
+    ]
     assert [b.block_type for b in second.blocks] == ["heading", "paragraph"]
     assert second.heading == "2 ページ目の見出し"
 
@@ -282,6 +319,36 @@ def test_a_folder_imports_every_markdown_file_in_it_but_not_drafts(tmp_path: Pat
         "single-article",
     ]
     assert all(page.live for page in ArticlePage.objects.all())
+
+
+def test_every_demo_article_is_valid(tmp_path: Path) -> None:
+    paths = copy_demo_articles(tmp_path / "demo")
+
+    specs = importing.validate([tmp_path / "demo"])
+
+    assert len(paths) >= 40
+    assert sorted(spec.slug for spec in specs) == sorted(path.stem for path in paths)
+
+
+def test_demo_articles_of_one_series_import_in_order(tmp_path: Path) -> None:
+    copy_demo_articles(tmp_path / "demo", "ai-frontline-*.md")
+
+    import_files(tmp_path / "demo")
+
+    series = Series.objects.get(slug="ai-frontline")
+    assert sorted(series.articles.values_list("series_position", flat=True)) == [1, 2, 3, 4, 5]
+    governance = ArticlePage.objects.get(slug="ai-frontline-governance")
+    assert [link.author.slug for link in governance.article_authors.order_by("sort_order")] == [
+        "watanabe-shun",
+        "nakamura-yui",
+    ]
+    assert [item.tag.name for item in governance.tagged_items.order_by("pk")] == [
+        "生成AI",
+        "規制",
+        "個人情報保護",
+        "DX",
+    ]
+    assert governance.hero_image is not None and governance.hero_image.title == "rulebook"
 
 
 def test_known_series_authors_and_tags_are_reused_by_slug_or_name(
@@ -343,7 +410,9 @@ def test_mapping_references_create_series_and_authors_with_their_details(tmp_pat
 
 def test_japanese_series_names_with_the_same_ascii_part_become_two_series(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    first = MINIMAL_ARTICLE.format(slug="first").replace("hero: chart", "series: DX最前線\nseries_position: 1\nhero: chart")
+    first = MINIMAL_ARTICLE.format(slug="first").replace(
+        "hero: chart", "series: DX最前線\nseries_position: 1\nhero: chart"
+    )
     second = MINIMAL_ARTICLE.format(slug="second").replace(
         "hero: chart", "series: {name: DX入門}\nseries_position: 1\nhero: chart"
     )
@@ -437,10 +506,16 @@ BAD_INPUTS: list[Any] = [
         id="yaml-syntax-error",
     ),
     pytest.param(
-        _replace("---\ntitle", "title"), 1, "must start with a YAML front matter block opened by ---", id="no-front-matter"
+        _replace("---\ntitle", "title"),
+        1,
+        "must start with a YAML front matter block opened by ---",
+        id="no-front-matter",
     ),
     pytest.param(
-        _replace("---\n本文", "本文"), 1, "the front matter is not closed by a --- line", id="unclosed-front-matter"
+        _replace("---\n本文", "本文"),
+        1,
+        "the front matter is not closed by a --- line",
+        id="unclosed-front-matter",
     ),
     pytest.param(_replace("title: 良い記事\n", ""), 12, "title is required", id="missing-title"),
     pytest.param(_replace("title: 良い記事", "title: ''"), 2, "title is required", id="empty-title"),
@@ -492,16 +567,30 @@ BAD_INPUTS: list[Any] = [
         "series_position must be a whole number from 1",
         id="series-position-zero",
     ),
-    pytest.param(_replace("authors: [ito-daisuke]\n", ""), 12, "authors must be a list with at least one author", id="no-authors"),
+    pytest.param(
+        _replace("authors: [ito-daisuke]\n", ""),
+        12,
+        "authors must be a list with at least one author",
+        id="no-authors",
+    ),
     pytest.param(
         _insert_after("published: 2026-10-14T08:00:00+09:00", "subtitle: 副題"),
         5,
         "unknown key 'subtitle'",
         id="unknown-key",
     ),
-    pytest.param(_replace("hero: chart", "hero: photo"), 7, "hero 'photo' is not one of images", id="hero-not-in-images"),
-    pytest.param(_replace("    caption: グラフ\n", ""), 9, "image 'chart' needs caption", id="image-without-caption"),
-    pytest.param(_replace("    credit: Kiji編集部\n", ""), 9, "image 'chart' needs credit", id="image-without-credit"),
+    pytest.param(
+        _replace("hero: chart", "hero: photo"),
+        7,
+        "hero 'photo' is not one of images",
+        id="hero-not-in-images",
+    ),
+    pytest.param(
+        _replace("    caption: グラフ\n", ""), 9, "image 'chart' needs caption", id="image-without-caption"
+    ),
+    pytest.param(
+        _replace("    credit: Kiji編集部\n", ""), 9, "image 'chart' needs credit", id="image-without-credit"
+    ),
     pytest.param(
         _replace("file: chart.png", "file: missing.png"),
         9,
@@ -515,16 +604,28 @@ BAD_INPUTS: list[Any] = [
         id="image-file-not-an-image",
     ),
     pytest.param(
-        _replace("![](chart)", "![](photo)"), 16, "image 'photo' is not defined in images", id="body-image-not-defined"
+        _replace("![](chart)", "![](photo)"),
+        16,
+        "image 'photo' is not defined in images",
+        id="body-image-not-defined",
     ),
     pytest.param(
-        _replace("![](chart)", "![グラフ](chart)"), 16, "an image line must look like ![](image-id)", id="image-with-alt"
+        _replace("![](chart)", "![グラフ](chart)"),
+        16,
+        "an image line must look like ![](image-id)",
+        id="image-with-alt",
     ),
     pytest.param(
-        _replace("## 見出し", "# 見出し"), 18, "use ## for a heading or ### for a sub-heading", id="h1-heading"
+        _replace("## 見出し", "# 見出し"),
+        18,
+        "use ## for a heading or ### for a sub-heading",
+        id="h1-heading",
     ),
     pytest.param(
-        _replace("## 見出し", "#### 見出し"), 18, "use ## for a heading or ### for a sub-heading", id="h4-heading"
+        _replace("## 見出し", "#### 見出し"),
+        18,
+        "use ## for a heading or ### for a sub-heading",
+        id="h4-heading",
     ),
     pytest.param(
         _replace("最後の段落。", "<div>最後の段落。</div>"),
@@ -563,7 +664,10 @@ BAD_INPUTS: list[Any] = [
         id="body-ends-with-nextpage",
     ),
     pytest.param(
-        _replace("最後の段落。", "> —— 発言者だけ"), 20, "a pull quote needs text after >", id="quote-without-text"
+        _replace("最後の段落。", "> —— 発言者だけ"),
+        20,
+        "a pull quote needs text after >",
+        id="quote-without-text",
     ),
 ]
 
@@ -608,7 +712,9 @@ def test_every_problem_in_every_file_is_reported_at_once(tmp_path: Path) -> None
         .replace("## 見出し", "# 見出し")
     )
     write_minimal_article(folder, "a.md", text=bad)
-    write_minimal_article(folder, "b.md", text=MINIMAL_ARTICLE.format(slug="ok").replace("file: chart.png", "file: x.png"))
+    write_minimal_article(
+        folder, "b.md", text=MINIMAL_ARTICLE.format(slug="ok").replace("file: chart.png", "file: x.png")
+    )
 
     error, stderr = failed_import(folder)
 

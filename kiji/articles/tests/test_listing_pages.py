@@ -20,12 +20,21 @@ def test_home_shows_featured_latest_series_popular_tags_and_pr(
 
     html = client.get("/").content.decode()
 
-    for text in ("注目記事", "注目の記事", "最新記事", "最新の記事", "会員限定", "製造業DXの現在地", "#スマートファクトリー", "PRの記事"):
+    for text in (
+        "注目記事",
+        "注目の記事",
+        "最新記事",
+        "最新の記事",
+        "会員限定",
+        "製造業DXの現在地",
+        "#スマートファクトリー",
+        "PRの記事",
+    ):
         assert text in html
 
 
 def test_article_list_is_paginated(client, article_factory, settings):
-    settings.KIJI = {**settings.KIJI, "PAGE_SIZE": 2}
+    settings.KIJI_PAGE_SIZE = 2
     for i in range(5):
         article_factory(title=f"一覧の記事{i}")
 
@@ -52,7 +61,9 @@ def test_series_page_lists_parts_in_order(client, article_factory, series_factor
 
 
 def test_author_page_shows_profile_and_articles(client, article_factory, author_factory):
-    author = author_factory(slug="kimura", name="木村 健二", title="在米ジャーナリスト", bio="米国の経済を取材。")
+    author = author_factory(
+        slug="kimura", name="木村 健二", title="在米ジャーナリスト", bio="米国の経済を取材。"
+    )
     article_factory(title="木村の記事", authors=[author])
     article_factory(title="他人の記事")
 
@@ -95,7 +106,9 @@ def test_unknown_series_author_and_tag_are_404(client):
         assert client.get(url).status_code == 404
 
 
-def test_listing_queries_do_not_grow_with_the_number_of_articles(client, article_factory, author_factory, image_factory):
+def test_listing_queries_do_not_grow_with_the_number_of_articles(
+    client, article_factory, author_factory, image_factory
+):
     def count(url):
         from django.core.cache import caches
 

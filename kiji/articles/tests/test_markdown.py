@@ -38,7 +38,10 @@ def test_parse_body_turns_markdown_into_stream_blocks() -> None:
         ("image", "line-photo"),
         ("heading", "見出し"),
         ("subheading", "小見出し"),
-        ("pull_quote", {"quote": "引用の 1 行目。引用の 2 行目。", "attribution": "岡部 智之(蒼海化学 法務部長)"}),
+        (
+            "pull_quote",
+            {"quote": "引用の 1 行目。引用の 2 行目。", "attribution": "岡部 智之(蒼海化学 法務部長)"},
+        ),
         ("page_break", None),
         ("heading", "2 ページ目"),
     ]
@@ -51,11 +54,15 @@ def test_parse_body_reports_image_ids_with_their_line_in_the_file() -> None:
 
 
 def test_a_pull_quote_without_attribution_has_an_empty_attribution() -> None:
-    assert parse_body("> ひとことだけ。").blocks == [("pull_quote", {"quote": "ひとことだけ。", "attribution": ""})]
+    assert parse_body("> ひとことだけ。").blocks == [
+        ("pull_quote", {"quote": "ひとことだけ。", "attribution": ""})
+    ]
 
 
 def test_japanese_lines_are_joined_without_a_space() -> None:
-    assert parse_body("一行目の文章、\n二行目の文章。").blocks == [("paragraph", "<p>一行目の文章、二行目の文章。</p>")]
+    assert parse_body("一行目の文章、\n二行目の文章。").blocks == [
+        ("paragraph", "<p>一行目の文章、二行目の文章。</p>")
+    ]
     assert join_lines(["日本語の行", "次の行"]) == "日本語の行次の行"
 
 
@@ -72,7 +79,9 @@ def test_a_latin_word_next_to_japanese_is_joined_without_a_space() -> None:
 
 
 def test_indentation_and_trailing_spaces_are_ignored() -> None:
-    assert parse_body("  字下げした段落。  \n   続き。").blocks == [("paragraph", "<p>字下げした段落。続き。</p>")]
+    assert parse_body("  字下げした段落。  \n   続き。").blocks == [
+        ("paragraph", "<p>字下げした段落。続き。</p>")
+    ]
 
 
 def test_inline_markdown_becomes_wagtail_rich_text_tags() -> None:
@@ -99,7 +108,15 @@ def test_non_ascii_link_targets_are_kept_as_written() -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "vbscript:x", "example.com", "ftp://x"]
+    "target",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+        "example.com",
+        "ftp://x",
+    ],
 )
 def test_a_link_target_must_be_http_https_mailto_or_a_path(target: str) -> None:
     with pytest.raises(BodyError) as excinfo:
@@ -174,7 +191,9 @@ def test_line_breaks_inside_a_rich_text_paragraph_are_joined_like_the_importer_j
 
 
 def test_a_link_without_a_target_keeps_only_its_text() -> None:
-    assert rich_text_to_markdown('<p>削除された<a id="3" linktype="page">ページ</a>へ</p>') == ["削除されたページへ"]
+    assert rich_text_to_markdown('<p>削除された<a id="3" linktype="page">ページ</a>へ</p>') == [
+        "削除されたページへ"
+    ]
 
 
 def test_html_entities_in_rich_text_become_plain_characters() -> None:

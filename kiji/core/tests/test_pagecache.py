@@ -28,7 +28,9 @@ def test_signed_in_member_pages_are_never_cached_or_served_from_cache(client, ar
     assert "この続きは会員限定です" not in response.content.decode()
 
 
-def test_publishing_a_change_invalidates_cached_pages(client, article_factory, django_capture_on_commit_callbacks):
+def test_publishing_a_change_invalidates_cached_pages(
+    client, article_factory, django_capture_on_commit_callbacks
+):
     article = article_factory(slug="changing", title="古い見出し")
     client.get(article.url)
 
@@ -43,7 +45,13 @@ def test_publishing_a_change_invalidates_cached_pages(client, article_factory, d
 
 @pytest.mark.parametrize("change", ["series", "author", "tag"])
 def test_series_author_and_tag_changes_invalidate_cached_pages(
-    client, article_factory, series_factory, author_factory, tag_factory, change, django_capture_on_commit_callbacks
+    client,
+    article_factory,
+    series_factory,
+    author_factory,
+    tag_factory,
+    change,
+    django_capture_on_commit_callbacks,
 ):
     series, author, tag = series_factory(name="旧連載"), author_factory(name="旧名"), tag_factory("旧タグ")
     article = article_factory(slug="related-change", series=series, authors=[author], tags=[tag])

@@ -14,4 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         written = export_articles(Path(options["directory"]))
-        self.stdout.write(self.style.SUCCESS(f"Exported {len(written)} article(s) to {options['directory']}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Exported {len(written)} article(s) to {options['directory']}.")
+        )

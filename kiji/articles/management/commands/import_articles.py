@@ -19,5 +19,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(exc.problems)} problem(s) found; nothing was imported.") from exc
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {len(result.created)} new and {len(result.updated)} updated article(s).")
+            self.style.SUCCESS(
+                f"Imported {len(result.created)} new and {len(result.updated)} updated article(s)."
+            )
         )

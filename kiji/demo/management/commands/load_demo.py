@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Load the demo site (articles, series, authors, images, PR) and print the demo editor login."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="Only load when there are no articles yet.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Only load when there are no articles yet."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and has_content():
