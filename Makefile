@@ -3,21 +3,13 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	@touch $@
-
-var/.prepared: $(VENV)/.installed
-	@mkdir -p var
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py load_demo --if-empty
 
 run: $(VENV)/.installed
 	@mkdir -p var
@@ -46,7 +38,6 @@ browser-deps:
 	scripts/browser-deps.sh
 
 pytest: $(VENV)/.installed
-	$(PY) manage.py collectstatic --no-input -v 0
 	$(VENV)/bin/pytest
 
 pytest-postgres: $(VENV)/.installed
@@ -56,4 +47,4 @@ bench: $(VENV)/.installed
 	scripts/bench.sh
 
 clean:
-	rm -rf var/static var/media var/test-*
+	rm -rf var/static var/bench var/postgres var/demo-build

@@ -1829,38 +1829,35 @@ def _distance2(a: RGB, b: RGB) -> int:
     return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2
 
 
-def _save(image: Image.Image, path: Path) -> None:
-    """Write a compact 256-colour PNG.
+def _palettize(image: Image.Image) -> Image.Image:
+    """Reduce to 256 colours, snapping each palette entry to a nearby common colour of the image.
 
-    The images are flat graphics built from a few palette colours, so 256 colours lose nothing visible.
-    The palette is built from a 4x smaller copy (much faster than the full image): its most common
-    colours verbatim, so flat fills and the white background stay exact, plus median-cut colours for
-    edges and gradients that are not too close to those (Pillow maps pixels to the palette at 6 bits
-    per channel, so a near twin could steal a flat colour). No dithering: flat areas stay clean.
+    Median cut averages each colour box, so the white background would come out as (252, 252, 252);
+    snapping keeps flat fills exact. No dithering: flat areas stay clean.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     thumb = image.reduce(4)
-    counts = [
-        (n, (c[0], c[1], c[2]))
-        for n, c in thumb.getcolors(thumb.width * thumb.height) or []
-        if isinstance(c, tuple)
-    ]
-    common: list[RGB] = []
-    for _count, color in sorted(counts, key=lambda item: -item[0])[:160]:
-        if len(common) < 96 and all(_distance2(color, other) >= 64 for other in common):
-            common.append(color)
-    cut = thumb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).getpalette() or []
-    chosen = list(common)
-    for i in range(0, len(cut) - 2, 3):
-        color = (cut[i], cut[i + 1], cut[i + 2])
-        far_from_common = all(_distance2(color, other) >= 64 for other in common)
-        distinct = all(_distance2(color, other) >= 12 for other in chosen[len(common) :])
-        if len(chosen) < 256 and far_from_common and distinct:
-            chosen.append(color)
-    flat = [channel for color in chosen for channel in color]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(flat + [0] * (768 - len(flat)))
-    image.quantize(palette=palette, dither=Image.Dither.NONE).save(path, format="PNG", optimize=True)
+    raw = thumb.getcolors(thumb.width * thumb.height) or []
+    counts = sorted(
+        ((n, (c[0], c[1], c[2])) for n, c in raw if isinstance(c, tuple)), key=lambda item: -item[0]
+    )
+    common = [color for _n, color in counts[:64]]
+    quantized = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    flat = quantized.getpalette() or []
+    entries = [(flat[i], flat[i + 1], flat[i + 2]) for i in range(0, len(flat) - 2, 3)]
+    snapped: list[int] = []
+    for entry in entries:
+        near = min(common, key=lambda color: _distance2(color, entry), default=entry)
+        snapped.extend(near if _distance2(near, entry) <= 75 else entry)
+    quantized.putpalette(snapped)
+    return quantized
+
+
+def _save(image: Image.Image, path: Path) -> None:
+    """Write the PNG losslessly; if that is over budget, as 256 colours (invisible on flat graphics)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format="PNG", optimize=True)
+    if path.stat().st_size > _MAX_BYTES:
+        _palettize(image).save(path, format="PNG", optimize=True)
 
 
 def draw(spec: dict[str, Any], path: Path) -> None:

@@ -282,3 +282,54 @@ def test_article_page_queries_do_not_grow_with_tags_authors_images_or_related(
 
     assert counts["big"] == counts["small"]
     assert counts["big"] <= 12
+
+
+def test_a_second_render_reuses_the_cached_fragments_and_queries_nothing(client, article_factory, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # a render, not a whole-page cache hit
+    article = article_factory(pages=2, members_only=True)
+    client.get(article.url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.url + "?page=2")
+
+    assert response.status_code == 200
+    assert len(queries) == 0
+
+
+def test_signed_in_member_render_queries_only_session_and_user(client, article_factory, reader, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = article_factory(members_only=True)
+    client.force_login(reader)
+    client.get(article.url)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(article.url).content.decode()
+
+    assert "ページ1の段落3" in html
+    assert len(queries) == 2  # the session and the member, nothing per article
+
+
+def test_a_content_change_rebuilds_the_fragments(client, article_factory, settings, django_capture_on_commit_callbacks):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = article_factory(title="変更前の見出し")
+    client.get(article.url)
+
+    article.title = "変更後の見出し"
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+
+    assert "変更後の見出し" in client.get(article.url).content.decode()
+
+
+def test_editor_preview_shows_the_draft_not_the_live_page(client, article_factory, editor):
+    article = article_factory(title="公開中の見出し", slug="preview-me")
+    article.title = "下書きの見出し"
+    revision = article.save_revision()
+    client.force_login(editor)
+
+    preview = client.get(f"/admin/pages/{article.pk}/revisions/{revision.pk}/view/")
+    live = client.get(article.url)
+
+    assert preview.status_code == 200
+    assert "下書きの見出し" in preview.content.decode()
+    assert "公開中の見出し" in live.content.decode()
