@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from kiji.articles.models import ArticleIndexPage, HomePage
 
@@ -11,10 +13,14 @@ from kiji.articles.models import ArticleIndexPage, HomePage
 @transaction.atomic
 def ensure_site_tree() -> ArticleIndexPage:
     """Home at /, the article index at /articles/; replaces Wagtail's placeholder welcome page."""
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
-        assert root is not None  # noqa: S101  (wagtailcore's migration creates it)
+        # Wagtail's migrations create the root page; a database flush (tests) removes it again.
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         placeholder = root.get_children().filter(slug="home").exclude(content_type__model="homepage").first()
         if placeholder is not None:
             placeholder.slug = "welcome-placeholder"
