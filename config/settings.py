@@ -139,6 +139,8 @@ CACHES = {
 }
 # Anonymous full-page cache: seconds a page lives; 0 turns it off (the uncached benchmark does).
 PAGE_CACHE_SECONDS = int(os.environ.get("KIJI_PAGE_CACHE_SECONDS", "600"))
+# Reader-independent fragments of article pages; 0 renders everything on every request (bench).
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("KIJI_FRAGMENT_CACHE_SECONDS", "3600"))
 # Content changes bump this file, so every worker process drops its cached pages at once.
 PAGE_CACHE_GENERATION_FILE = VAR_DIR / "page-cache-generation"
 

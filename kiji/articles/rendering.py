@@ -21,7 +21,6 @@ from kiji.articles.structured_data import as_script, news_article
 from kiji.core import pagecache
 
 PARTS = "articles/_article_parts.html"
-BUNDLE_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,23 +95,27 @@ def _key(request: HttpRequest, slug: str) -> str:
 
 def cached_bundle(request: HttpRequest, slug: str) -> ArticleBundle | None:
     """The bundle of a live article, built on the first request after a content change."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
     key = _key(request, slug)
-    bundle: ArticleBundle | None = cache.get(key)
+    bundle: ArticleBundle | None = cache.get(key) if seconds else None
     if bundle is None:
         article = selectors.article_for_detail(slug)
         if article is None:
             return None
         bundle = build_bundle(request, article)
-        cache.set(key, bundle, BUNDLE_SECONDS)
+        if seconds:
+            cache.set(key, bundle, seconds)
     return bundle
 
 
 def cached_sidebar(request: HttpRequest) -> SafeString:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     key = f"sidebar:{pagecache.generation()}:{language}"
-    html: str | None = cache.get(key)
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    html: str | None = cache.get(key) if seconds else None
     if html is None:
         context = {"popular_tags": selectors.popular_tags(), "sponsored": selectors.running_sponsored()}
         html = render_to_string("articles/_sidebar.html", context, request=request)
-        cache.set(key, html, 600)
+        if seconds:
+            cache.set(key, html, min(seconds, 600))
     return mark_safe(html)  # noqa: S308  (template output)

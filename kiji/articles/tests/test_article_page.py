@@ -309,7 +309,9 @@ def test_signed_in_member_render_queries_only_session_and_user(client, article_f
     assert len(queries) == 2  # the session and the member, nothing per article
 
 
-def test_a_content_change_rebuilds_the_fragments(client, article_factory, settings, django_capture_on_commit_callbacks):
+def test_a_content_change_rebuilds_the_fragments(
+    client, article_factory, settings, django_capture_on_commit_callbacks
+):
     settings.PAGE_CACHE_SECONDS = 0
     article = article_factory(title="変更前の見出し")
     client.get(article.url)
