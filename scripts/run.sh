@@ -8,7 +8,10 @@ export KIJI_BASE_URL="${KIJI_BASE_URL:-http://127.0.0.1:$PORT}"
 
 $PY manage.py db_worker --queue-name '*' --interval 1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Wagtail's scheduled publishing: articles whose go-live time has come are published each minute.
+( while sleep 60; do $PY manage.py publish_scheduled >/dev/null 2>&1 || true; done ) &
+scheduler=$!
+trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 
 echo "Kiji: http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
 $PY manage.py runserver "127.0.0.1:$PORT"

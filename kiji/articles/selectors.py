@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, IntegerField, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -93,11 +93,26 @@ def series_parts(series: Series) -> QuerySet[ArticlePage]:
     return with_cards(live_articles().filter(series=series)).order_by("series_position", "published_at")
 
 
+def series_with_latest(*, limit: int = 6, per_series: int = 3) -> list[tuple[Series, list[ArticlePage]]]:
+    """Each active series with its newest parts, for the home page; two queries in all."""
+    series_list = list(series_with_counts().order_by("-latest")[:limit])
+    articles = with_cards(live_articles().filter(series__in=series_list)).order_by("-published_at")
+    parts: dict[int, list[ArticlePage]] = {s.pk: [] for s in series_list}
+    for article in articles:
+        if len(parts[article.series_id]) < per_series:
+            parts[article.series_id].append(article)
+    return [(s, parts[s.pk]) for s in series_list]
+
+
 def series_with_counts() -> QuerySet[Series]:
     return (
         Series.objects.annotate(
             article_count=Count(
                 "articles", filter=Q(articles__live=True, articles__published_at__lte=timezone.now())
+            ),
+            latest=Max(
+                "articles__published_at",
+                filter=Q(articles__live=True, articles__published_at__lte=timezone.now()),
             ),
         )
         .filter(article_count__gt=0)

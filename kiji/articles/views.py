@@ -44,7 +44,7 @@ def home(request: HttpRequest, page: HomePage) -> HttpResponse:
     latest = list(selectors.latest_articles()[:13])
     featured = selectors.featured_articles() or latest[:1]
     featured_ids = {a.pk for a in featured}
-    series_list = list(selectors.series_with_counts()[:6])
+    series_list = selectors.series_with_latest()
     selectors.prefetch_renditions(a.hero_image for a in [*latest, *featured])
     context = {
         "page": page,
