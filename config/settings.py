@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kiji.core.ratelimit.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -269,3 +270,5 @@ KIJI_WALL_VISIBLE_BLOCKS = 2
 # 人気のタグ counts articles published in this many recent days.
 KIJI_POPULAR_TAGS_DAYS = 90
 KIJI_PAGE_SIZE = 12
+# Staff login attempts per client address: (count, seconds).
+KIJI_LOGIN_RATE_LIMIT = (10, 300)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, Max, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -95,7 +95,7 @@ def series_parts(series: Series) -> QuerySet[ArticlePage]:
 
 def series_with_latest(*, limit: int = 6, per_series: int = 3) -> list[tuple[Series, list[ArticlePage]]]:
     """Each active series with its newest parts, for the home page; two queries in all."""
-    series_list = list(series_with_counts().order_by("-latest")[:limit])
+    series_list = list(series_with_counts().order_by(F("latest").desc())[:limit])
     articles = with_cards(live_articles().filter(series__in=series_list)).order_by("-published_at")
     parts: dict[int, list[ArticlePage]] = {s.pk: [] for s in series_list}
     for article in articles:

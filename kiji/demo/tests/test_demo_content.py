@@ -103,7 +103,9 @@ def test_load_demo_builds_a_browsable_site(tmp_path, monkeypatch, client):
     assert re.search(
         r'<figcaption><span class="figure__caption">[^<]+</span><span class="figure__credit">\([^<]+\)', html
     )
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert script is not None
+    data = json.loads(script.group(1))
     assert data["@type"] == "NewsArticle" and data["isAccessibleForFree"] is False
     assert data["hasPart"]["cssSelector"] == ".article-paywalled"
     assert {"headline", "datePublished", "dateModified", "author", "image", "isPartOf"} <= set(data)
