@@ -12,10 +12,6 @@ $(VENV)/.installed: requirements.lock
 	@touch $@
 
 run: $(VENV)/.installed
-	@mkdir -p var
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py load_demo --if-empty
 	scripts/run.sh $(PORT)
 
 serve: $(VENV)/.installed

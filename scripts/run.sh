@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# `make run`: the task worker and the web server side by side, on loopback; Ctrl-C stops both.
+# `make run`: migrate, load the demo when the database is empty, then the task worker, the
+# scheduled-publishing loop and the web server side by side on loopback; Ctrl-C stops them all.
 set -euo pipefail
 PORT="${1:-${PORT:-8000}}"
 PY=.venv/bin/python
 export KIJI_HTTPS="${KIJI_HTTPS:-0}"   # plain HTTP on loopback, so cookies must not be Secure-only
 export KIJI_BASE_URL="${KIJI_BASE_URL:-http://127.0.0.1:$PORT}"
 
-$PY manage.py db_worker --queue-name '*' --interval 1 &
+mkdir -p var
+$PY manage.py migrate --no-input -v 0
+$PY manage.py collectstatic --no-input -v 0
+$PY manage.py load_demo --if-empty
+
+$PY manage.py db_worker --queue-name '*' --interval 1 -v 0 &
 worker=$!
 # Wagtail's scheduled publishing: articles whose go-live time has come are published each minute.
 ( while sleep 60; do $PY manage.py publish_scheduled >/dev/null 2>&1 || true; done ) &

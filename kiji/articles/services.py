@@ -21,17 +21,15 @@ def ensure_site_tree() -> ArticleIndexPage:
     if home is None:
         # Wagtail's migrations create the root page; a database flush (tests) removes it again.
         root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-        placeholder = root.get_children().filter(slug="home").exclude(content_type__model="homepage").first()
+        placeholder = root.get_children().filter(slug="home").first()
         if placeholder is not None:
-            placeholder.slug = "welcome-placeholder"
-            placeholder.save(update_fields=["slug"])
+            placeholder.delete()  # its Site goes with it; the new one follows
+            root = Page.get_first_root_node()
         home = root.add_child(instance=HomePage(title="Kiji", slug="home", intro=""))
         Site.objects.update_or_create(
             is_default_site=True,
             defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Kiji"},
         )
-        if placeholder is not None:
-            placeholder.delete()
     index: ArticleIndexPage | None = ArticleIndexPage.objects.first()
     if index is None:
         index = home.add_child(instance=ArticleIndexPage(title="記事", slug="articles"))
