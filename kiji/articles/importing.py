@@ -351,31 +351,27 @@ def _fallback_slug(model: type[Series] | type[Author], name: str, prefix: str) -
     return slug
 
 
-def _resolve_series(ref: str | dict[str, str]) -> Series:
+def _resolve[M: (Series, Author)](model: type[M], ref: str | dict[str, str], *, prefix: str) -> M:
+    """Find a series or author by slug or name; create it (with the mapping's fields) if unknown."""
     if isinstance(ref, dict):
         name, slug = ref["name"], ref.get("slug")
-        found = Series.objects.filter(slug=slug).first() if slug else Series.objects.filter(name=name).first()
-        return found or Series.objects.create(
-            name=name,
-            slug=slug or _fallback_slug(Series, name, "series"),
-            description=ref.get("description", ""),
-        )
-    found = Series.objects.filter(slug=ref).first() or Series.objects.filter(name=ref).first()
-    return found or Series.objects.create(name=ref, slug=_fallback_slug(Series, ref, "series"))
+        found = model.objects.filter(slug=slug).first() if slug else model.objects.filter(name=name).first()
+        fields = {k: v for k, v in ref.items() if k not in ("name", "slug")}
+    else:
+        name, slug = ref, None
+        found = model.objects.filter(slug=ref).first() or model.objects.filter(name=ref).first()
+        fields = {}
+    if found is not None:
+        return found
+    return model.objects.create(name=name, slug=slug or _fallback_slug(model, name, prefix), **fields)
+
+
+def _resolve_series(ref: str | dict[str, str]) -> Series:
+    return _resolve(Series, ref, prefix="series")
 
 
 def _resolve_author(ref: str | dict[str, str]) -> Author:
-    if isinstance(ref, dict):
-        name, slug = ref["name"], ref.get("slug")
-        found = Author.objects.filter(slug=slug).first() if slug else Author.objects.filter(name=name).first()
-        return found or Author.objects.create(
-            name=name,
-            slug=slug or _fallback_slug(Author, name, "author"),
-            title=ref.get("title", ""),
-            bio=ref.get("bio", ""),
-        )
-    found = Author.objects.filter(slug=ref).first() or Author.objects.filter(name=ref).first()
-    return found or Author.objects.create(name=ref, slug=_fallback_slug(Author, ref, "author"))
+    return _resolve(Author, ref, prefix="author")
 
 
 def _resolve_tag(name: str) -> Tag:
