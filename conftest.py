@@ -106,13 +106,15 @@ def body_with_pages(
 
 @pytest.fixture
 def article_factory(db: None, author_factory: Callable[..., Author]) -> Callable[..., ArticlePage]:
-    """`article_factory(members_only=True, pages=3, tags=[tag], series=s, series_position=1)`."""
+    """`article_factory(members_only=True, pages=3, tags=[tag], series=s, series_position=1)`;
+    `access="premium"` for a premium-only article."""
 
     def make(
         *,
         title: str | None = None,
         slug: str | None = None,
         members_only: bool = False,
+        access: str | None = None,
         featured: bool = False,
         pages: int = 1,
         authors: list[Author] | None = None,
@@ -131,7 +133,7 @@ def article_factory(db: None, author_factory: Callable[..., Author]) -> Callable
             title=title or f"テスト記事{n}",
             slug=slug or f"article-{n}",
             lead=lead,
-            members_only=members_only,
+            access_level=access or ("members" if members_only else "free"),
             featured=featured,
             series=series,
             series_position=series_position or (1 if series else None),
@@ -172,10 +174,14 @@ def reader(django_user_model: Any) -> Any:
 
 @pytest.fixture
 def editor(django_user_model: Any) -> Any:
-    """Staff who edits in the Wagtail admin."""
-    return django_user_model.objects.create_user(
+    """Staff who edits in the Wagtail admin, with TOTP set up (staff must use a second factor)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = django_user_model.objects.create_user(
         "editor", "editor@example.com", "editor-password-1", is_staff=True, is_superuser=True
     )
+    TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "kiji.core",
     "kiji.images",
     "kiji.articles",
+    "kiji.members",
+    "kiji.library",
+    "kiji.premium",
+    "kiji.audit",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -70,6 +74,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -82,8 +90,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kiji.core.ratelimit.LoginRateLimitMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kiji.members.middleware.StaffMustUseMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "kiji.core.middleware.AdminContentSecurityPolicyMiddleware",
@@ -154,6 +164,50 @@ TASKS = {
         ),
     }
 }
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/members/me/"
+
+# Accounts (django-allauth): e-mail only, verified before first use; no account enumeration.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiji] "
+ACCOUNT_ADAPTER = "kiji.members.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "kiji.members.forms.SignupForm"
+# Staff need a second factor before they reach the admin; only a local demo may switch it off.
+KIJI_STAFF_MFA_REQUIRED = env_bool("KIJI_STAFF_MFA_REQUIRED", True)
+# allauth's own defaults are the floor; these are at least as strict.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_phone": "1/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS  # passkeys on http://127.0.0.1 during development
+MFA_TOTP_ISSUER = "Kiji"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -273,5 +327,3 @@ KIJI_WALL_VISIBLE_BLOCKS = 2
 # 人気のタグ counts articles published in this many recent days.
 KIJI_POPULAR_TAGS_DAYS = 90
 KIJI_PAGE_SIZE = 12
-# Staff login attempts per client address: (count, seconds).
-KIJI_LOGIN_RATE_LIMIT = (10, 300)

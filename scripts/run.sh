@@ -6,6 +6,8 @@ PORT="${1:-${PORT:-8000}}"
 PY=.venv/bin/python
 export KIJI_HTTPS="${KIJI_HTTPS:-0}"   # plain HTTP on loopback, so cookies must not be Secure-only
 export KIJI_BASE_URL="${KIJI_BASE_URL:-http://127.0.0.1:$PORT}"
+# The local demo lets the editor into the admin without a second factor; production requires one.
+export KIJI_STAFF_MFA_REQUIRED="${KIJI_STAFF_MFA_REQUIRED:-0}"
 
 mkdir -p var
 $PY manage.py migrate --no-input -v 0

@@ -108,6 +108,8 @@ def article_to_markdown(article: ArticlePage) -> tuple[str, dict[str, KijiImage]
     if article.updated_at:
         meta["updated"] = article.updated_at.astimezone(tokyo)
     meta["members_only"] = article.members_only
+    if article.premium_only:
+        meta["access"] = "premium"
     meta["featured"] = article.featured
     if article.series:
         meta["series"] = {

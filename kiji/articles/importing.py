@@ -29,8 +29,8 @@ from kiji.images.services import create_image
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KNOWN_KEYS = {
-    "title", "slug", "published", "updated", "members_only", "featured", "series", "series_position",
-    "authors", "tags", "lead", "hero", "images",
+    "title", "slug", "published", "updated", "members_only", "access", "featured", "series",
+    "series_position", "authors", "tags", "lead", "hero", "images",
 }  # fmt: skip
 
 
@@ -67,7 +67,7 @@ class ArticleSpec:
     slug: str
     published: datetime
     updated: datetime | None
-    members_only: bool
+    access_level: str
     featured: bool
     series: str | dict[str, str] | None
     series_position: int | None
@@ -215,6 +215,19 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
         return v
 
     members_only = get("members_only", boolean)
+
+    def access(v: Any) -> str | None:
+        if v is None:
+            return None
+        if v not in ("free", "members", "premium"):
+            raise ValueError("must be free, members or premium")
+        return str(v)
+
+    access_level = get("access", access)
+    if access_level is None:
+        access_level = "members" if members_only else "free"
+    elif members_only is not None and "members_only" in meta and members_only != (access_level != "free"):
+        problem(line_of("access"), "access and members_only disagree")
     featured = get("featured", boolean)
     lead = get("lead", lambda v: _text(v, max_length=2000))
     series = get(
@@ -304,7 +317,7 @@ def parse_file(path: Path) -> tuple[ArticleSpec | None, list[Problem]]:
             slug=slug,
             published=published,
             updated=updated,
-            members_only=members_only,
+            access_level=access_level,
             featured=featured,
             series=series,
             series_position=series_position,
@@ -432,7 +445,7 @@ def _import(specs: list[ArticleSpec], written: list[str]) -> ImportResult:
         article.lead = spec.lead
         article.published_at = spec.published
         article.updated_at = spec.updated
-        article.members_only = spec.members_only
+        article.access_level = spec.access_level
         article.featured = spec.featured
         article.series = _resolve_series(spec.series) if spec.series else None
         article.series_position = spec.series_position if spec.series else None

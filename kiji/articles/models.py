@@ -21,6 +21,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kiji.articles.blocks import ArticleBodyBlock
+from kiji.core.access import ArticleAccess
 
 if TYPE_CHECKING:
     from wagtail.blocks import StreamValue
@@ -188,7 +189,9 @@ class ArticlePage(Page):
     body = StreamField(ArticleBodyBlock(), verbose_name=_("本文"))
     published_at = models.DateTimeField(_("掲載日時"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新日時"), null=True, blank=True)
-    members_only = models.BooleanField(_("会員限定"), default=False)
+    access_level = models.CharField(
+        _("公開範囲"), max_length=10, choices=ArticleAccess.choices, default=ArticleAccess.FREE
+    )
     featured = models.BooleanField(_("注目記事"), default=False, help_text=_("ホームの注目欄に表示します"))
     series = models.ForeignKey(
         Series,
@@ -212,7 +215,7 @@ class ArticlePage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("published_at"), FieldPanel("updated_at")]),
-                FieldRowPanel([FieldPanel("members_only"), FieldPanel("featured")]),
+                FieldRowPanel([FieldPanel("access_level"), FieldPanel("featured")]),
                 FieldRowPanel([FieldPanel("series"), FieldPanel("series_position")]),
                 FieldPanel("tags"),
             ],
@@ -231,6 +234,15 @@ class ArticlePage(Page):
         indexes: ClassVar = [
             models.Index(fields=("series", "series_position"), name="article_series_position")
         ]
+
+    @property
+    def members_only(self) -> bool:
+        """Not free: members-only or premium-only (the 会員限定 badge, the wall, paywall markup)."""
+        return self.access_level != ArticleAccess.FREE
+
+    @property
+    def premium_only(self) -> bool:
+        return self.access_level == ArticleAccess.PREMIUM
 
     def clean(self) -> None:
         super().clean()

@@ -30,7 +30,7 @@ class ArticleBundle:
     url: str
     title: str
     description: str
-    members_only: bool
+    access_level: str
     headings: tuple[str, ...]  # the first heading of each page, for the 【次ページ】 teaser
     head_html: SafeString
     header_html: SafeString
@@ -38,6 +38,14 @@ class ArticleBundle:
     pages_html: tuple[SafeString, ...]
     opening_html: SafeString  # what stays visible above the members-only wall
     footer_html: SafeString
+
+    @property
+    def members_only(self) -> bool:
+        return self.access_level != "free"
+
+    @property
+    def premium_only(self) -> bool:
+        return self.access_level == "premium"
 
     @property
     def page_count(self) -> int:
@@ -77,7 +85,7 @@ def build_bundle(request: HttpRequest, article: ArticlePage) -> ArticleBundle:
         url=article.url,
         title=article.seo_title or article.title,
         description=(article.search_description or article.lead)[:160],
-        members_only=article.members_only,
+        access_level=article.access_level,
         headings=tuple(p.heading for p in pages),
         head_html=_part("head", context, request),
         header_html=_part("header", context, request),

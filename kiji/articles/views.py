@@ -19,6 +19,7 @@ from kiji.articles.rendering import ArticleBundle
 from kiji.articles.structured_data import PAYWALLED_SELECTOR
 from kiji.core import access
 from kiji.core.pagecache import cache_for_anonymous
+from kiji.members import services as member_services
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None) -> Page[Any]:
@@ -96,6 +97,8 @@ def _page_url(bundle: ArticleBundle, number: int | None) -> str:
 def _article_response(request: HttpRequest, bundle: ArticleBundle) -> HttpResponse:
     number = _requested_page(request, bundle.page_count)
     decision = access.can_read_article(request.user, bundle)
+    if decision.counts_read:
+        member_services.record_read(request.user, article_id=bundle.pk)
     if decision.allowed:
         body_html = bundle.pages_html[number - 1] if number else mark_safe("".join(bundle.pages_html))  # noqa: S308
     else:
@@ -114,6 +117,7 @@ def _article_response(request: HttpRequest, bundle: ArticleBundle) -> HttpRespon
         "body_html": body_html,
         "decision": decision,
         "walled": not decision.allowed,
+        "reads_left": decision.reads_left,
         "paywalled_class": PAYWALLED_SELECTOR.lstrip("."),
         "sidebar_html": rendering.cached_sidebar(request),
     }

@@ -1,38 +1,57 @@
 """The one access ladder: may this person do this to that, and if not, why and what unlocks it.
 
-Every surface (pages, feeds, sitemap, later the API, e-mail, search and the assistant) asks here.
-The membership issue extends the levels; callers only ever see `Decision`.
+Every surface (pages, feeds, sitemap, and later the API, e-mail, search and the assistant) asks
+here. Levels: anonymous → registered (basic info) → complete (required details) → premium, with
+staff beside them. Callers only ever see `Decision`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.utils.functional import Promise
 
+    from kiji.members.models import Profile
+
     Person = AbstractBaseUser | AnonymousUser | None
+
+
+class ArticleAccess(models.TextChoices):
+    FREE = "free", _("無料")
+    MEMBERS = "members", _("会員限定")
+    PREMIUM = "premium", _("プレミアム会員限定")
 
 
 class Readable(Protocol):
     """Anything that stands for an article: the page itself or its cached bundle."""
 
     @property
-    def members_only(self) -> bool: ...
+    def pk(self) -> Any: ...
+
+    @property
+    def access_level(self) -> str: ...
 
 
 class Action(StrEnum):
     READ_ARTICLE = "read_article"
+    SAVE_FAVORITE = "save_favorite"
+    FOLLOW_TAG = "follow_tag"
+    SEE_RECOMMENDATIONS = "see_recommendations"
+    ASK_ASSISTANT = "ask_assistant"
 
 
 class Level(StrEnum):
     ANONYMOUS = "anonymous"
     REGISTERED = "registered"
+    COMPLETE = "complete"
+    PREMIUM = "premium"
     STAFF = "staff"
 
 
@@ -40,6 +59,17 @@ class Unlock(StrEnum):
     """The next step that lifts a denial."""
 
     SIGN_UP = "sign_up"
+    COMPLETE_PROFILE = "complete_profile"
+    GO_PREMIUM = "go_premium"
+
+
+# What stays locked until the detailed profile is complete (the reference page's panel).
+LOCKED_UNTIL_COMPLETE = (
+    _("記事閲覧数の制限なし"),
+    _("[お気に入り]ボタンでの記事取り置き"),
+    _("タグフォロー"),
+    _("おすすめコンテンツの表示"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +78,10 @@ class Decision:
     reason: str = ""
     message: Promise | str = ""
     unlock: Unlock | None = None
+    # Reading: whether this read uses up one of the month's free reads, and how many are left.
+    counts_read: bool = False
+    reads_left: int | None = None
+    locked: tuple[Promise | str, ...] = field(default=())
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -56,17 +90,71 @@ class Decision:
 ALLOW = Decision(allowed=True)
 
 
-def level_of(person: Person) -> Level:
+@dataclass
+class MemberStatus:
+    level: Level
+    profile: Profile | None = None
+    missing_details: list[str] = field(default_factory=list)
+    monthly_reads: int = 0
+    _read_ids: set[int] | None = None
+    _person: Any = None
+
+    def read_ids(self) -> set[int]:
+        """Members-only articles this member opened this month (loaded on first need)."""
+        if self._read_ids is None:
+            from kiji.members.selectors import article_ids_read_this_month
+
+            self._read_ids = article_ids_read_this_month(self._person)
+        return self._read_ids
+
+
+_STATUS_ATTR = "_kiji_member_status"
+
+
+def status_of(person: Person) -> MemberStatus:
+    """The member's place on the ladder, computed once per request (memoised on the user)."""
     if person is None or not person.is_authenticated:
-        return Level.ANONYMOUS
+        return MemberStatus(Level.ANONYMOUS)
+    cached: MemberStatus | None = getattr(person, _STATUS_ATTR, None)
+    if cached is not None:
+        return cached
+    from kiji.members.selectors import member_settings, profile_for
+    from kiji.premium.selectors import active_subscription
+
+    config = member_settings()
+    profile = profile_for(person)
+    missing = profile.missing_details(config.required_details) if profile else list(config.required_details)
     if getattr(person, "is_staff", False):
-        return Level.STAFF
-    return Level.REGISTERED
+        level = Level.STAFF
+    elif active_subscription(person) is not None:
+        level = Level.PREMIUM
+    elif profile is not None and not missing:
+        level = Level.COMPLETE
+    else:
+        level = Level.REGISTERED
+    status = MemberStatus(level, profile, missing, config.monthly_free_reads, _person=person)
+    setattr(person, _STATUS_ATTR, status)
+    return status
+
+
+def forget_status(person: Person) -> None:
+    """Call after a change that moves the member on the ladder (profile saved, premium granted)."""
+    if person is not None and hasattr(person, _STATUS_ATTR):
+        delattr(person, _STATUS_ATTR)
+
+
+def level_of(person: Person) -> Level:
+    return status_of(person).level
 
 
 def decide(person: Person, action: Action, obj: Any = None) -> Decision:
+    status = status_of(person)
     if action is Action.READ_ARTICLE:
-        return _read_article(person, obj)
+        return _read_article(status, obj)
+    if action in (Action.SAVE_FAVORITE, Action.FOLLOW_TAG, Action.SEE_RECOMMENDATIONS):
+        return _complete_members_only(status)
+    if action is Action.ASK_ASSISTANT:
+        return _premium_only(status)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -74,19 +162,62 @@ def can_read_article(person: Person, article: Readable) -> Decision:
     return decide(person, Action.READ_ARTICLE, article)
 
 
-def _read_article(person: Person, article: Readable) -> Decision:
-    if not article.members_only:
+def _sign_up(reason: str, message: Promise | str) -> Decision:
+    return Decision(allowed=False, reason=reason, message=message, unlock=Unlock.SIGN_UP)
+
+
+def _read_article(status: MemberStatus, article: Readable) -> Decision:
+    access = article.access_level
+    if access == ArticleAccess.FREE:
         return ALLOW
-    if level_of(person) is Level.ANONYMOUS:
+    if access == ArticleAccess.PREMIUM:
+        return _premium_only(status, message=_("この記事はプレミアム会員限定です。"))
+    if status.level is Level.ANONYMOUS:
+        return _sign_up(
+            "members_only", _("この記事は会員限定です。無料の会員登録で続きをお読みいただけます。")
+        )
+    if status.level is not Level.REGISTERED:
+        return ALLOW
+    # Registered, details incomplete: a monthly quota; re-reading an article already counted is free.
+    read = status.read_ids()
+    left = max(status.monthly_reads - len(read), 0)
+    if article.pk in read:
+        return Decision(allowed=True, reads_left=left)
+    if left > 0:
+        return Decision(allowed=True, counts_read=True, reads_left=left - 1)
+    return Decision(
+        allowed=False,
+        reason="quota_used_up",
+        message=_("今月お読みいただける会員限定記事の上限に達しました。"),
+        unlock=Unlock.COMPLETE_PROFILE,
+        reads_left=0,
+        locked=LOCKED_UNTIL_COMPLETE,
+    )
+
+
+def _complete_members_only(status: MemberStatus) -> Decision:
+    if status.level is Level.ANONYMOUS:
+        return _sign_up("members_only", _("この機能は会員の方がご利用いただけます。"))
+    if status.level is Level.REGISTERED:
         return Decision(
             allowed=False,
-            reason="members_only",
-            message=_("この記事は会員限定です。無料の会員登録で続きをお読みいただけます。"),
-            unlock=Unlock.SIGN_UP,
+            reason="profile_incomplete",
+            message=_("必要な会員情報が不足しています。"),
+            unlock=Unlock.COMPLETE_PROFILE,
+            locked=LOCKED_UNTIL_COMPLETE,
         )
     return ALLOW
 
 
+def _premium_only(status: MemberStatus, message: Promise | str | None = None) -> Decision:
+    if status.level in (Level.PREMIUM, Level.STAFF):
+        return ALLOW
+    text = message or _("この機能はプレミアム会員の方がご利用いただけます。")
+    if status.level is Level.ANONYMOUS:
+        return _sign_up("premium_only", text)
+    return Decision(allowed=False, reason="premium_only", message=text, unlock=Unlock.GO_PREMIUM)
+
+
 def full_text_is_public(article: Readable) -> bool:
     """Whether anonymous surfaces (feeds, caches, search engines) may carry the whole text."""
-    return _read_article(None, article).allowed
+    return article.access_level == ArticleAccess.FREE

@@ -1,14 +1,16 @@
-"""Fixed-window rate limits in the cache (shared across processes once the cache is Redis)."""
+"""Fixed-window rate limits in the cache for the site's own writes (allauth limits accounts).
+
+Shared across processes once the cache is Redis (issue 8).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -41,23 +43,7 @@ def hit(scope: str, key: str, limit: Limit) -> bool:
     return count <= limit.count
 
 
-def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponseBase:
+def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
     response = render(request, "429.html", {"retry_after": limit.seconds}, status=429)
     response["Retry-After"] = str(limit.seconds)
     return response
-
-
-class LoginRateLimitMiddleware:
-    """Staff logins (the Wagtail and Django admin) are limited per client address."""
-
-    PATHS = ("/admin/login/", "/django-admin/login/")
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.method == "POST" and request.path in self.PATHS:
-            limit = Limit(*settings.KIJI_LOGIN_RATE_LIMIT)
-            if not hit("login", client_ip(request), limit):
-                return too_many_requests(request, limit)
-        return self.get_response(request)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -57,6 +57,14 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponseRedirect
             secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     return response
+
+
+@require_GET
+def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    next_url = request.GET.get("next", "/admin/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = "/admin/"
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -21,9 +22,11 @@ from kiji.articles.services import ensure_site_tree
 from kiji.demo.drawing import draw, draw_avatar
 from kiji.images.models import KijiImage
 from kiji.images.services import create_image
+from kiji.members.services import create_profile
 
 DEMO_DIR = Path(__file__).resolve().parent
 EDITOR_USERNAME = "editor"
+EDITOR_EMAIL = "editor@kiji.localhost"
 
 SPONSORED = [
     (
@@ -38,7 +41,7 @@ SPONSORED = [
 
 @dataclass
 class DemoLogin:
-    username: str
+    email: str
     password: str
 
 
@@ -115,11 +118,13 @@ def ensure_editor() -> DemoLogin:
     user_model = get_user_model()
     user = user_model.objects.filter(username=EDITOR_USERNAME).first()
     if user is None:
-        user = user_model.objects.create_superuser(EDITOR_USERNAME, "editor@kiji.localhost", password)
+        user = user_model.objects.create_superuser(EDITOR_USERNAME, EDITOR_EMAIL, password)
         editors = Group.objects.filter(name="Editors").first()
         if editors is not None:
             user.groups.add(editors)
-    return DemoLogin(EDITOR_USERNAME, password)
+        EmailAddress.objects.create(user=user, email=EDITOR_EMAIL, verified=True, primary=True)
+        create_profile(user, display_name="Kiji編集部")
+    return DemoLogin(EDITOR_EMAIL, password)
 
 
 def warm_renditions() -> int:

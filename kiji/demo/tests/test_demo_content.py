@@ -90,7 +90,7 @@ def test_load_demo_builds_a_browsable_site(tmp_path, monkeypatch, client):
     assert Series.objects.count() == 5 and Author.objects.filter(photo__isnull=False).count() == 7
     assert SponsoredItem.objects.running().count() == 3
     assert KijiRendition.objects.exists()
-    editor = get_user_model().objects.get(username=login.username)
+    editor = get_user_model().objects.get(email=login.email)
     assert editor.is_staff and editor.check_password(login.password)
     assert loader.has_content()
 

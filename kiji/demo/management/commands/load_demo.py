@@ -24,6 +24,6 @@ class Command(BaseCommand):
         base = settings.WAGTAILADMIN_BASE_URL
         self.stdout.write(
             self.style.WARNING(
-                f"Demo editor: {base}/admin/  user: {login.username}  password: {login.password}"
+                f"Demo editor: {base}/admin/  e-mail: {login.email}  password: {login.password}"
             )
         )

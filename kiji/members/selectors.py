@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from kiji.members.models import ArticleRead, MemberSettings, Profile
+
+
+def this_month() -> date:
+    return timezone.localdate().replace(day=1)
+
+
+def member_settings() -> MemberSettings:
+    settings: MemberSettings = MemberSettings.load()
+    return settings
+
+
+def profile_for(user: Any) -> Profile | None:
+    try:
+        profile: Profile = user.profile
+    except Profile.DoesNotExist:
+        return None
+    return profile
+
+
+def article_ids_read_this_month(user: Any) -> set[int]:
+    return set(ArticleRead.objects.filter(user=user, month=this_month()).values_list("article_id", flat=True))
