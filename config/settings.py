@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kiji.library",
     "kiji.premium",
     "kiji.audit",
+    "kiji.privacy",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("library/", include("kiji.library.urls")),
     path("premium/", include("kiji.premium.urls")),
     path("audit/", include("kiji.audit.urls")),
+    path("privacy/", include("kiji.privacy.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401  (filled in by the audit feature)
+from django.urls import path  # noqa: F401  (staff pages live in the Wagtail admin)
 
 app_name = "audit"
 
