@@ -221,3 +221,45 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+COMPLETE_DETAILS = {"industry": "it", "job_function": "it", "company_size": "50-299", "prefecture": "東京都"}
+
+
+@pytest.fixture
+def member_factory(django_user_model: Any) -> Callable[..., Any]:
+    """`member_factory(level="registered" | "complete" | "premium" | "staff")`: a member with a
+    verified e-mail and a profile at that level of the access ladder."""
+    from datetime import timedelta
+
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from kiji.members.models import Profile
+    from kiji.premium.models import Plan, Subscription
+
+    def make(level: str = "registered", *, display_name: str | None = None) -> Any:
+        n = next(_seq)
+        email = f"member{n}@example.com"
+        user = django_user_model.objects.create_user(
+            f"member{n}", email, "member-password-1", is_staff=level == "staff"
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        details = COMPLETE_DETAILS if level in ("complete", "premium") else {}
+        Profile.objects.create(user=user, display_name=display_name or f"会員{n}", **details)
+        if level == "premium":
+            plan, _ = Plan.objects.get_or_create(
+                code="test-monthly", defaults={"name": "プレミアム月額", "price_yen": 1980}
+            )
+            Subscription.objects.create(
+                user=user,
+                plan=plan,
+                status=Subscription.Status.ACTIVE,
+                current_period_start=timezone.now() - timedelta(days=1),
+                current_period_end=timezone.now() + timedelta(days=29),
+            )
+        if level == "staff":
+            TOTP.activate(user, generate_totp_secret())
+        return user
+
+    return make
