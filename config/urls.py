@@ -38,3 +38,4 @@ urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "kiji.core.views.page_not_found"
 handler500 = "kiji.core.views.server_error"
+handler429 = "kiji.core.views.rate_limited"

@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -61,10 +62,20 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponseRedirect
 
 @require_GET
 def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    if request.user.is_authenticated:
+        # Signed in but without admin access: another login would only loop back here.
+        raise PermissionDenied
     next_url = request.GET.get("next", "/admin/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
         next_url = "/admin/"
     return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler429: allauth's rate limits answer with the site's 429 page."""
+    response = render(request, "429.html", {"retry_after": 60}, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

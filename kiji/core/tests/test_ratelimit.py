@@ -28,3 +28,9 @@ def test_admin_login_goes_through_the_member_login_with_its_second_factor(client
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"
     assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 405
+
+
+def test_a_signed_in_member_without_admin_access_gets_403_not_a_login_loop(client, member_factory):
+    client.force_login(member_factory("complete"))
+
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
