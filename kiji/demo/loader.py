@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from kiji.articles import selectors
 from kiji.articles.importing import import_articles
@@ -110,11 +111,7 @@ def _ensure_sponsored() -> None:
 
 def ensure_editor() -> DemoLogin:
     """A demo editor (Wagtail editors group + superuser for the demo), password kept in var/."""
-    password_file = Path(settings.VAR_DIR) / "demo-editor-password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(12))
-        password_file.chmod(0o600)
-    password = password_file.read_text().strip()
+    password = _demo_password()
     user_model = get_user_model()
     user = user_model.objects.filter(username=EDITOR_USERNAME).first()
     if user is None:
@@ -125,6 +122,47 @@ def ensure_editor() -> DemoLogin:
         EmailAddress.objects.create(user=user, email=EDITOR_EMAIL, verified=True, primary=True)
         create_profile(user, display_name="Kiji編集部")
     return DemoLogin(EDITOR_EMAIL, password)
+
+
+# Demo members, one per step of the access ladder; they share the demo password.
+DEMO_MEMBERS = (
+    ("reader@kiji.localhost", "デモ読者", "registered"),
+    ("member@kiji.localhost", "デモ会員", "complete"),
+    ("premium@kiji.localhost", "デモプレミアム会員", "premium"),
+)
+COMPLETE_DETAILS = {"industry": "manufacturing", "job_function": "planning", "company_size": "300-999",
+                    "prefecture": "愛知県"}  # fmt: skip
+
+
+def ensure_demo_members(editor: Any) -> list[tuple[str, str]]:
+    """Members at each level for trying the site; returns (e-mail, level) pairs."""
+    from kiji.members.models import Profile
+    from kiji.premium.selectors import active_subscription
+    from kiji.premium.services import ensure_plans, grant_premium
+
+    password = _demo_password()
+    user_model = get_user_model()
+    plans = {plan.code: plan for plan in ensure_plans()}
+    for email, name, level in DEMO_MEMBERS:
+        user = user_model.objects.filter(email=email).first()
+        if user is None:
+            user = user_model.objects.create_user(email.split("@")[0], email, password)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            details = COMPLETE_DETAILS if level != "registered" else {}
+            Profile.objects.create(
+                user=user, display_name=name, disclosure_consent_at=timezone.now(), **details
+            )
+        if level == "premium" and active_subscription(user) is None:
+            grant_premium(user, plan=plans["yearly"], months=12, by=editor)
+    return [(email, level) for email, _name, level in DEMO_MEMBERS]
+
+
+def _demo_password() -> str:
+    password_file = Path(settings.VAR_DIR) / "demo-editor-password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    return password_file.read_text().strip()
 
 
 def warm_renditions() -> int:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +15,12 @@ from kiji.core import access
 from kiji.members import services
 from kiji.members.forms import BasicInfoForm, DetailsForm
 from kiji.members.selectors import member_settings, profile_for
+
+
+def _safe_next(request: HttpRequest, url: str | None, default: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return url
+    return default
 
 
 def _profile(request: HttpRequest) -> object:
@@ -44,7 +51,7 @@ def basic_info(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.update_profile(request.user, form=form)
         messages.success(request, _("基本情報を保存しました。"))
-        return HttpResponseRedirect(request.GET.get("next") or reverse("members:complete"))
+        return HttpResponseRedirect(_safe_next(request, request.GET.get("next"), reverse("members:complete")))
     return render(request, "members/basic_info.html", {"form": form})
 
 
@@ -61,8 +68,9 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("詳細情報の登録が完了しました。会員限定機能をすべてご利用いただけます。")
             )
-            next_url = request.POST.get("next") or reverse("members:home")
-            return HttpResponseRedirect(next_url if next_url.startswith("/") else reverse("members:home"))
+            return HttpResponseRedirect(
+                _safe_next(request, request.POST.get("next"), reverse("members:home"))
+            )
         messages.success(request, _("保存しました。"))
         return HttpResponseRedirect(reverse("members:complete"))
     missing = profile.missing_details(required)  # type: ignore[attr-defined]

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401  (filled in by the privacy feature)
+from django.urls import path
+
+from kiji.privacy import views
 
 app_name = "privacy"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.policy, name="policy"),
+    path("rules/", views.rules, name="rules"),
+    path("consent/", views.consent, name="consent"),
+    path("consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
+    path("settings/", views.privacy_settings, name="settings"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete_account, name="delete"),
+]

@@ -109,3 +109,21 @@ def test_load_demo_builds_a_browsable_site(tmp_path, monkeypatch, client):
     assert data["@type"] == "NewsArticle" and data["isAccessibleForFree"] is False
     assert data["hasPart"]["cssSelector"] == ".article-paywalled"
     assert {"headline", "datePublished", "dateModified", "author", "image", "isPartOf"} <= set(data)
+
+
+@pytest.mark.django_db
+def test_demo_members_cover_every_level_of_the_ladder(editor):
+    from django.contrib.auth import get_user_model
+
+    from kiji.core import access
+
+    pairs = loader.ensure_demo_members(editor)
+    again = loader.ensure_demo_members(editor)  # idempotent
+
+    users = get_user_model().objects
+    assert pairs == again
+    assert [access.level_of(users.get(email=email)).value for email, _ in pairs] == [
+        "registered",
+        "complete",
+        "premium",
+    ]

@@ -93,7 +93,7 @@ def test_premium_only_article_needs_premium_or_staff(person, article_factory):
 
 
 # What each level may use besides reading: favorites, tag follow, recommendations, the assistant.
-FEATURES = {
+FEATURES: dict[str, dict[Action, Unlock | None]] = {
     "anonymous": {Action.SAVE_FAVORITE: Unlock.SIGN_UP, Action.FOLLOW_TAG: Unlock.SIGN_UP,
                   Action.SEE_RECOMMENDATIONS: Unlock.SIGN_UP, Action.ASK_ASSISTANT: Unlock.SIGN_UP},
     "registered": {Action.SAVE_FAVORITE: Unlock.COMPLETE_PROFILE, Action.FOLLOW_TAG: Unlock.COMPLETE_PROFILE,

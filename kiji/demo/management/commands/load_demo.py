@@ -1,9 +1,12 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from kiji.demo.loader import ensure_editor, has_content, load_demo
+from kiji.demo.loader import ensure_demo_members, ensure_editor, has_content, load_demo
+
+User = get_user_model()
 
 
 class Command(BaseCommand):
@@ -21,9 +24,14 @@ class Command(BaseCommand):
             count = load_demo()
             self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo articles."))
         login = ensure_editor()
+        members = ensure_demo_members(User.objects.get(email=login.email))
         base = settings.WAGTAILADMIN_BASE_URL
         self.stdout.write(
             self.style.WARNING(
                 f"Demo editor: {base}/admin/  e-mail: {login.email}  password: {login.password}"
             )
         )
+        for email, level in members:
+            self.stdout.write(
+                f"Demo member ({level}): {base}/accounts/login/  e-mail: {email}  (same password)"
+            )
