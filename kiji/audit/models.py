@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+# Readable names for the actions the project records; any other action shows its code alone.
+ACTION_LABELS: dict[str, Promise] = {
+    "member.quota_reset": _("今月の閲覧数のリセット"),
+    "member.deleted": _("退会(アカウント削除)"),
+    "privacy.consent_given": _("基本情報公開への同意"),
+    "privacy.consent_withdrawn": _("基本情報公開への同意の撤回"),
+    "privacy.exported": _("個人データの書き出し"),
+    "premium.granted": _("プレミアムの付与"),
+    "premium.revoked": _("プレミアムの取り消し"),
+    "premium.payment_confirmed": _("入金確認"),
+    "page.published": _("ページの公開"),
+    "page.unpublished": _("ページの非公開"),
+    "page.publish_scheduled": _("ページの公開予約"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 class AuditEntry(models.Model):
@@ -23,6 +43,12 @@ class AuditEntry(models.Model):
         verbose_name = _("監査ログ")
         verbose_name_plural = _("監査ログ")
         ordering = ("-created_at", "-pk")
+        # "view_auditentry" (Django's default) opens the audit log; this one opens member administration.
+        permissions = (("manage_members", _("会員を管理できる")),)
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)

@@ -124,17 +124,23 @@ def status_of(person: Person) -> MemberStatus:
     config = member_settings()
     profile = profile_for(person)
     missing = profile.missing_details(config.required_details) if profile else list(config.required_details)
-    if getattr(person, "is_staff", False):
-        level = Level.STAFF
-    elif active_subscription(person) is not None:
-        level = Level.PREMIUM
-    elif profile is not None and not missing:
-        level = Level.COMPLETE
-    else:
-        level = Level.REGISTERED
+    is_staff = bool(getattr(person, "is_staff", False))
+    premium = not is_staff and active_subscription(person) is not None
+    level = level_from(is_staff=is_staff, premium=premium, has_profile=profile is not None, missing=missing)
     status = MemberStatus(level, profile, missing, config.monthly_free_reads, _person=person)
     setattr(person, _STATUS_ATTR, status)
     return status
+
+
+def level_from(*, is_staff: bool, premium: bool, has_profile: bool, missing: list[str]) -> Level:
+    """The ladder's one rule for a signed-in member (also used in bulk by member administration)."""
+    if is_staff:
+        return Level.STAFF
+    if premium:
+        return Level.PREMIUM
+    if has_profile and not missing:
+        return Level.COMPLETE
+    return Level.REGISTERED
 
 
 def forget_status(person: Person) -> None:
