@@ -61,3 +61,7 @@ class DetailsForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         for name, form_field in self.fields.items():
             form_field.required = name in required
+            if isinstance(form_field, forms.ChoiceField):
+                model_field = Profile._meta.get_field(name)
+                options = list(getattr(model_field, "choices", None) or [])
+                form_field.choices = [("", _("選択してください")), *options]
