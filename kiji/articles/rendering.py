@@ -32,6 +32,7 @@ class ArticleBundle:
     description: str
     access_level: str
     headings: tuple[str, ...]  # the first heading of each page, for the 【次ページ】 teaser
+    tags: tuple[tuple[int, str], ...]  # (id, name), for per-reader follow buttons
     head_html: SafeString
     header_html: SafeString
     hero_html: SafeString
@@ -87,6 +88,7 @@ def build_bundle(request: HttpRequest, article: ArticlePage) -> ArticleBundle:
         description=(article.search_description or article.lead)[:160],
         access_level=article.access_level,
         headings=tuple(p.heading for p in pages),
+        tags=tuple((tag.pk, tag.name) for tag in tags),
         head_html=_part("head", context, request),
         header_html=_part("header", context, request),
         hero_html=_part("hero", context, request),

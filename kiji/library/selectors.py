@@ -79,6 +79,10 @@ def is_following(user: Any, *, tag_id: int) -> bool:
     return TagFollow.objects.filter(user=user, tag_id=tag_id).exists()
 
 
+def followed_among(user: Any, *, tag_ids: list[int]) -> set[int]:
+    return set(TagFollow.objects.filter(user=user, tag_id__in=tag_ids).values_list("tag_id", flat=True))
+
+
 def follows_any_tag(user: Any) -> bool:
     return TagFollow.objects.filter(user=user).exists()
 

@@ -45,6 +45,16 @@ def follow_state(context: template.Context, tag_id: int) -> ButtonState:
 
 
 @register.simple_tag(takes_context=True)
+def tag_follow_states(context: template.Context, tags: tuple[tuple[int, str], ...]) -> list[dict[str, Any]]:
+    """Follow buttons for an article's tags: one query for all of them."""
+    user = _user(context)
+    if not tags or not access.decide(user, Action.FOLLOW_TAG):
+        return []
+    followed = selectors.followed_among(user, tag_ids=[pk for pk, _name in tags])
+    return [{"id": pk, "name": name, "following": pk in followed} for pk, name in tags]
+
+
+@register.simple_tag(takes_context=True)
 def favorite_count(context: template.Context) -> int:
     user = _user(context)
     if user is None or not user.is_authenticated:

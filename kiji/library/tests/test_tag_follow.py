@@ -281,3 +281,39 @@ def test_the_privacy_export_lists_followed_tags(complete_member, tag_factory):
     assert data["followed_tags"] == [
         {"tag_slug": tag.slug, "tag_name": "半導体", "followed_at": follow.created_at.isoformat()}
     ]
+
+
+@pytest.mark.django_db
+def test_complete_member_follows_an_articles_tags_from_the_article_page(
+    client, member_factory, article_factory, tag_factory
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiji.library.models import TagFollow
+
+    member = member_factory("complete")
+    ai, chips = tag_factory("生成AI"), tag_factory("半導体")
+    article = article_factory(tags=[ai, chips])
+    client.force_login(member)
+    client.get(article.url)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(article.url).content.decode()
+    assert html.count('class="tag library-tag-follow"') == 2
+    assert len(queries) <= 8  # who the member is, saved?, followed tags: one query each
+
+    client.post(f"/library/tags/{ai.pk}/follow/", {"next": article.url})
+    assert TagFollow.objects.filter(user=member, tag=ai).exists()
+    assert "library-tag-follow library-tag-follow--on" in client.get(article.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_incomplete_member_gets_no_tag_follow_buttons_on_articles(
+    client, member_factory, article_factory, tag_factory
+):
+    client.force_login(member_factory("registered"))
+
+    html = client.get(article_factory(tags=[tag_factory("EV")]).url).content.decode()
+
+    assert "library-tag-follow" not in html
