@@ -49,10 +49,12 @@ memory_mb() {
 
 results=()
 measure() {
-  local name=$1 url=$2 connections=$3 seconds=$4
+  local name=$1 url=$2 connections=$3 seconds=$4 cookie=${5:-}
   local out threads=2
   [ "$connections" -lt 2 ] && threads=1
-  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency --timeout 5s "http://127.0.0.1:$PORT$url")
+  local header=()
+  [ -n "$cookie" ] && header=(-H "Cookie: $cookie")
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency --timeout 5s "${header[@]}" "http://127.0.0.1:$PORT$url")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
@@ -72,6 +74,19 @@ start_server
 curl -sf -o /dev/null "http://127.0.0.1:$PORT$ARTICLE"
 measure "article page (uncached render)" "$ARTICLE" "$CONCURRENCY" "$DURATION"
 measure "article page (uncached, 1 client)" "$ARTICLE" 1 "$DURATION"
+# A signed-in member (detailed profile complete) is never served from the page cache.
+session=$($PY manage.py shell -v 0 -c "
+from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.get(email='member@kiji.localhost')
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk)
+s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.create()
+print(s.session_key)")
+measure "article page (signed-in member)" "$ARTICLE" "$CONCURRENCY" "$DURATION" "sessionid=$session"
+measure "article page (signed-in, 1 client)" "$ARTICLE" 1 "$DURATION" "sessionid=$session"
 stop_server
 
 # Cold: no fragment cache either, as right after a content change (the worst case, for reference).

@@ -92,7 +92,7 @@ def _level(user: Any, profile: Profile | None, premium: bool, required: tuple[st
 
 
 def member_rows(queryset: QuerySet[Any]) -> list[MemberRow]:
-    """Rows for a page of members in four queries, however many members the page holds."""
+    """Rows for a page of members in three queries (settings are cached), however many members."""
     users = list(queryset.select_related("profile"))
     if not users:
         return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -96,6 +96,14 @@ class MemberSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("会員設定")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from django.core.cache import cache
+
+        from kiji.members.selectors import SETTINGS_CACHE_KEY
+
+        super().save(*args, **kwargs)
+        cache.delete(SETTINGS_CACHE_KEY)
 
     @property
     def required_details(self) -> tuple[str, ...]:

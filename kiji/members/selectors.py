@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from kiji.members.models import ArticleRead, MemberSettings, Profile
@@ -12,8 +13,15 @@ def this_month() -> date:
     return timezone.localdate().replace(day=1)
 
 
+SETTINGS_CACHE_KEY = "member-settings"
+
+
 def member_settings() -> MemberSettings:
-    settings: MemberSettings = MemberSettings.load()
+    """The operator's settings, read on every member request: cached until they are saved."""
+    settings: MemberSettings | None = cache.get(SETTINGS_CACHE_KEY)
+    if settings is None:
+        settings = MemberSettings.load()
+        cache.set(SETTINGS_CACHE_KEY, settings, 3600)
     return settings
 
 

@@ -383,7 +383,7 @@ def test_revoke_page_says_so_when_the_member_has_no_active_premium(editor_client
     assert "有効なプレミアム契約がありません" in response.content.decode()
 
 
-def test_member_rows_take_four_queries_for_a_page_of_any_size(
+def test_member_rows_take_three_queries_for_a_page_of_any_size(
     make_member, article_factory, django_assert_num_queries
 ):
     from django.contrib.auth import get_user_model
@@ -391,9 +391,9 @@ def test_member_rows_take_four_queries_for_a_page_of_any_size(
     article = article_factory(members_only=True)
     for level in ["registered", "complete", "premium", "staff", "no_profile"] * 4:
         make_member(level, reads=[article])
-    member_settings()  # a running site has its settings row; the first load creates it
+    member_settings()  # a running site has its settings row, cached once loaded
 
-    # members with profiles, the member settings, active subscriptions, this month's read counts
-    with django_assert_num_queries(4):
+    # members with profiles, active subscriptions, this month's read counts
+    with django_assert_num_queries(3):
         rows = selectors.member_rows(get_user_model().objects.order_by("pk"))
         assert [row.reads for row in rows if row.user.username.startswith("member")] == [1] * 20

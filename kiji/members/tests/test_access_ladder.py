@@ -150,3 +150,14 @@ def test_status_is_computed_once_per_request(member_factory, article_factory, dj
     with django_assert_max_num_queries(0):
         for article in articles:
             access.can_read_article(member, article)
+
+
+def test_saving_member_settings_takes_effect_at_once(member_factory, article_factory):
+    member = member_factory("registered")
+    assert access.can_read_article(member, article_factory(members_only=True)).reads_left == 4
+
+    config = MemberSettings.load()
+    config.monthly_free_reads = 2
+    config.save()
+
+    assert access.can_read_article(_fresh(member), article_factory(members_only=True)).reads_left == 1
