@@ -45,8 +45,13 @@ def follow_state(context: template.Context, tag_id: int) -> ButtonState:
 
 
 @register.simple_tag(takes_context=True)
-def tag_follow_states(context: template.Context, tags: tuple[tuple[int, str], ...]) -> list[dict[str, Any]]:
-    """Follow buttons for an article's tags: one query for all of them."""
+def tag_follow_states(context: template.Context, tags: Any) -> list[dict[str, Any]]:
+    """Follow buttons for an article's tags: one query for all of them.
+
+    `tags` is the cached bundle's (id, name) pairs, or an article's tag manager (htmx partials).
+    """
+    if hasattr(tags, "all"):
+        tags = [(tag.pk, tag.name) for tag in tags.all()]
     user = _user(context)
     if not tags or not access.decide(user, Action.FOLLOW_TAG):
         return []
