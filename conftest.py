@@ -223,6 +223,25 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def activate_premium(user: Any, *, plan: Any = None, days: int = 29) -> Any:
+    """An active premium subscription that started yesterday (tests of every app use it)."""
+    from datetime import timedelta
+
+    from kiji.premium.models import Plan, Subscription
+
+    if plan is None:
+        plan, _ = Plan.objects.get_or_create(
+            code="test-monthly", defaults={"name": "プレミアム月額", "price_yen": 1980}
+        )
+    return Subscription.objects.create(
+        user=user,
+        plan=plan,
+        status=Subscription.Status.ACTIVE,
+        current_period_start=timezone.now() - timedelta(days=1),
+        current_period_end=timezone.now() + timedelta(days=days),
+    )
+
+
 COMPLETE_DETAILS = {"industry": "it", "job_function": "it", "company_size": "50-299", "prefecture": "東京都"}
 
 
@@ -230,13 +249,11 @@ COMPLETE_DETAILS = {"industry": "it", "job_function": "it", "company_size": "50-
 def member_factory(django_user_model: Any) -> Callable[..., Any]:
     """`member_factory(level="registered" | "complete" | "premium" | "staff")`: a member with a
     verified e-mail and a profile at that level of the access ladder."""
-    from datetime import timedelta
 
     from allauth.account.models import EmailAddress
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from kiji.members.models import Profile
-    from kiji.premium.models import Plan, Subscription
 
     def make(level: str = "registered", *, display_name: str | None = None) -> Any:
         n = next(_seq)
@@ -248,16 +265,7 @@ def member_factory(django_user_model: Any) -> Callable[..., Any]:
         details = COMPLETE_DETAILS if level in ("complete", "premium") else {}
         Profile.objects.create(user=user, display_name=display_name or f"会員{n}", **details)
         if level == "premium":
-            plan, _ = Plan.objects.get_or_create(
-                code="test-monthly", defaults={"name": "プレミアム月額", "price_yen": 1980}
-            )
-            Subscription.objects.create(
-                user=user,
-                plan=plan,
-                status=Subscription.Status.ACTIVE,
-                current_period_start=timezone.now() - timedelta(days=1),
-                current_period_end=timezone.now() + timedelta(days=29),
-            )
+            activate_premium(user)
         if level == "staff":
             TOTP.activate(user, generate_totp_secret())
         return user

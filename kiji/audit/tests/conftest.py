@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
 
+from conftest import activate_premium
 from kiji.members.models import ArticleRead, Profile
 from kiji.members.selectors import this_month
-from kiji.premium.models import Plan, Subscription
+from kiji.premium.models import Plan
 
 _seq = itertools.count(1)
 
@@ -44,13 +43,7 @@ def make_member(db, django_user_model, plan):
                 user=user, display_name=display_name or f"会員{n}", company=company, **details
             )
         if level == "premium":
-            Subscription.objects.create(
-                user=user,
-                plan=plan,
-                status=Subscription.Status.ACTIVE,
-                current_period_start=timezone.now() - timedelta(days=1),
-                current_period_end=timezone.now() + timedelta(days=30),
-            )
+            activate_premium(user, plan=plan, days=30)
         for article in reads:
             ArticleRead.objects.create(user=user, article=article, month=this_month())
         return user

@@ -1,13 +1,11 @@
 """Personas on every rung of the access ladder, as the library's lock matrix needs them."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
+from conftest import activate_premium
 from kiji.core import access
 from kiji.members.models import Profile
-from kiji.premium.models import Plan, Subscription
+from kiji.premium.models import Plan
 
 LEVELS = ["anonymous", "registered", "complete", "premium", "staff"]
 ALLOWED = {"anonymous": False, "registered": False, "complete": True, "premium": True, "staff": True}
@@ -27,13 +25,8 @@ def make_person(db, reader, editor):
         # Premium members are premium whatever their details: the subscription lifts the lock.
         Profile.objects.create(user=reader, display_name="読者", **details)
         if level == "premium":
-            plan = Plan.objects.create(code="monthly", name="プレミアム月額", price_yen=1980)
-            Subscription.objects.create(
-                user=reader,
-                plan=plan,
-                status=Subscription.Status.ACTIVE,
-                current_period_start=timezone.now() - timedelta(days=1),
-                current_period_end=timezone.now() + timedelta(days=29),
+            activate_premium(
+                reader, plan=Plan.objects.create(code="monthly", name="プレミアム月額", price_yen=1980)
             )
         access.forget_status(reader)
         return reader
