@@ -2,7 +2,8 @@
 # Runs a command against a throw-away PostgreSQL 15 on loopback (installed from Debian if missing).
 set -euo pipefail
 PG_PORT="${PG_PORT:-54329}"
-PG_ROOT="$(pwd)/var/postgres"
+# Outside the checkout: the postgres user must reach it even when the checkout is private (0700).
+PG_ROOT="$(mktemp -d /tmp/kiji-postgres.XXXXXX)"
 
 pg_bin=""
 for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
@@ -18,17 +19,19 @@ if [ -z "$pg_bin" ]; then
 fi
 
 # PostgreSQL refuses to run as root: use the postgres system user when we are root.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { (cd / && if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi); }
 id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || useradd --system --home /var/lib/postgresql postgres
 
-rm -rf "$PG_ROOT"
-mkdir -p "$PG_ROOT"
+chmod 755 "$PG_ROOT"
 [ "$(id -u)" = 0 ] && chown postgres "$PG_ROOT"
 as_pg "$pg_bin/initdb" -D "$PG_ROOT/data" -U kiji --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$PG_ROOT/data" -l "$PG_ROOT/log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_ROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
-stop() { as_pg "$pg_bin/pg_ctl" -D "$PG_ROOT/data" -m fast stop >/dev/null 2>&1 || true; }
+stop() {
+  as_pg "$pg_bin/pg_ctl" -D "$PG_ROOT/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$PG_ROOT"
+}
 trap stop EXIT
 
 export DATABASE_URL="postgres://kiji@127.0.0.1:$PG_PORT/kiji"
