@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kiji.premium",
     "kiji.audit",
     "kiji.privacy",
+    "kiji.comments",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("premium/", include("kiji.premium.urls")),
     path("audit/", include("kiji.audit.urls")),
     path("privacy/", include("kiji.privacy.urls")),
+    path("comments/", include("kiji.comments.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -45,6 +45,13 @@ class Action(StrEnum):
     FOLLOW_TAG = "follow_tag"
     SEE_RECOMMENDATIONS = "see_recommendations"
     ASK_ASSISTANT = "ask_assistant"
+    READ_COMMENTS = "read_comments"
+    POST_COMMENT = "post_comment"
+    REPLY_COMMENT = "reply_comment"
+    LIKE_COMMENT = "like_comment"
+    REPORT_COMMENT = "report_comment"
+    FOLLOW_MEMBER = "follow_member"
+    MODERATE_COMMENTS = "moderate_comments"
 
 
 class Level(StrEnum):
@@ -82,6 +89,8 @@ class Decision:
     counts_read: bool = False
     reads_left: int | None = None
     locked: tuple[Promise | str, ...] = field(default=())
+    # A 機能制限 in force (kiji.comments.models.Restriction): the notice names it.
+    restriction: Any = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -97,6 +106,7 @@ class MemberStatus:
     missing_details: list[str] = field(default_factory=list)
     monthly_reads: int = 0
     _read_ids: set[int] | None = None
+    _restrictions: list[Any] | None = None
     _person: Any = None
 
     def read_ids(self) -> set[int]:
@@ -106,6 +116,17 @@ class MemberStatus:
 
             self._read_ids = article_ids_read_this_month(self._person)
         return self._read_ids
+
+    def restrictions(self) -> list[Any]:
+        """The member's restrictions in force (loaded on first need, one query)."""
+        if self._restrictions is None:
+            from kiji.comments.selectors import active_restrictions
+
+            self._restrictions = active_restrictions(self._person) if self._person is not None else []
+        return self._restrictions
+
+    def restriction_of(self, feature: str) -> Any:
+        return next((r for r in self.restrictions() if feature in r.features), None)
 
 
 _STATUS_ATTR = "_kiji_member_status"
@@ -161,6 +182,10 @@ def decide(person: Person, action: Action, obj: Any = None) -> Decision:
         return _complete_members_only(status)
     if action is Action.ASK_ASSISTANT:
         return _premium_only(status)
+    if action in _COMMUNITY_ACTIONS:
+        return _community(status, action, obj)
+    if action is Action.MODERATE_COMMENTS:
+        return _moderate(person)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -227,3 +252,84 @@ def _premium_only(status: MemberStatus, message: Promise | str | None = None) ->
 def full_text_is_public(article: Readable) -> bool:
     """Whether anonymous surfaces (feeds, caches, search engines) may carry the whole text."""
     return article.access_level == ArticleAccess.FREE
+
+
+# Community features and the restriction feature (kiji.comments.rules.Feature) that turns each off.
+_COMMUNITY_ACTIONS = {
+    Action.READ_COMMENTS: "",
+    Action.POST_COMMENT: "post",
+    Action.REPLY_COMMENT: "reply",
+    Action.LIKE_COMMENT: "like",
+    Action.REPORT_COMMENT: "report",
+    Action.FOLLOW_MEMBER: "follow",
+}
+_POSTING_LEVELS = {
+    "registered": (Level.REGISTERED, Level.COMPLETE, Level.PREMIUM, Level.STAFF),
+    "complete": (Level.COMPLETE, Level.PREMIUM, Level.STAFF),
+    "premium": (Level.PREMIUM, Level.STAFF),
+}
+RESTRICTED_MESSAGE = _("現在、コメントの違反報告があったため一部機能が利用できなくなっています。")
+
+
+def _community(status: MemberStatus, action: Action, article: Readable | None) -> Decision:
+    """Comments: reading follows the article's wall; writing needs a member at the configured
+    level, and no restriction (機能制限) on that feature."""
+    if action is Action.READ_COMMENTS:
+        return _read_comments(status, article)
+    if status.level is Level.ANONYMOUS:
+        return _sign_up("members_only", _("コメント機能は会員の方がご利用いただけます。"))
+    if action in (Action.POST_COMMENT, Action.REPLY_COMMENT):
+        from kiji.comments.selectors import comment_settings
+
+        who = comment_settings().who_may_post
+        if status.level not in _POSTING_LEVELS.get(who, _POSTING_LEVELS["premium"]):
+            if who == "premium":
+                return _premium_only(status, _("コメントの投稿はプレミアム会員の方がご利用いただけます。"))
+            return Decision(
+                allowed=False,
+                reason="profile_incomplete",
+                message=_("コメントの投稿は詳細情報をご登録の会員の方がご利用いただけます。"),
+                unlock=Unlock.COMPLETE_PROFILE,
+                locked=LOCKED_UNTIL_COMPLETE,
+            )
+    if article is not None and not _read_comments(status, article):
+        return Decision(
+            allowed=False,
+            reason="cannot_read",
+            message=_("この記事をお読みいただける方のみご利用いただけます。"),
+        )
+    restriction = status.restriction_of(_COMMUNITY_ACTIONS[action])
+    if restriction is not None:
+        return Decision(
+            allowed=False, reason="restricted", message=RESTRICTED_MESSAGE, restriction=restriction
+        )
+    return ALLOW
+
+
+def _read_comments(status: MemberStatus, article: Readable | None) -> Decision:
+    """Comments of a walled article are seen by those who may read it now, without spending a read."""
+    if article is None:
+        return ALLOW
+    decision = _read_article(status, article)
+    if decision.allowed and decision.counts_read:
+        return Decision(
+            allowed=False, reason="not_opened", message=_("コメントは記事を開くとご覧いただけます。")
+        )
+    return Decision(
+        allowed=decision.allowed, reason=decision.reason, message=decision.message, unlock=decision.unlock
+    )
+
+
+def _moderate(person: Person) -> Decision:
+    allowed = bool(
+        person is not None
+        and person.is_authenticated
+        and getattr(person, "is_active", False)
+        and getattr(person, "is_staff", False)
+        and person.has_perm("comments.moderate_comments")  # type: ignore[attr-defined]
+    )
+    if allowed:
+        return ALLOW
+    return Decision(
+        allowed=False, reason="not_moderator", message=_("コメントのモデレート権限がありません。")
+    )
