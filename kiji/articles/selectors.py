@@ -32,7 +32,7 @@ def live_articles() -> QuerySet[ArticlePage]:
 
 def with_cards(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     """What an article card shows: series, hero image and authors, in a fixed number of queries."""
-    return queryset.select_related("series", "hero_image").prefetch_related(
+    return queryset.select_related("series", "hero_image", "comment_stats").prefetch_related(
         Prefetch(
             "article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")
         ),

@@ -220,6 +220,8 @@ def post_comment(
     if not comment_settings().comments_enabled:
         raise CommentError(_("現在、コメントの受け付けを停止しています。"), code="closed")
     body = _validated_body(body)
+    if parent is not None:
+        parent = Comment.objects.filter(pk=parent.pk).first()  # as it is now, not as the form saw it
     if parent is not None and (parent.article_id != article.pk or parent.status != Status.PUBLISHED):
         raise CommentError(_("返信先のコメントは削除されたか、表示されていません。"), code="parent_gone")
     if token and (existing := Comment.objects.filter(author=user, submit_token=token).first()):

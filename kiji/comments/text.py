@@ -53,22 +53,25 @@ def _trim(url: str) -> str:
     return url.rstrip(_TRAILING_PUNCT)
 
 
-def _linkify(escaped: str) -> str:
-    def link(match: re.Match[str]) -> str:
-        raw = match.group(0)
-        url = _trim(raw)
-        tail = raw[len(url) :]
-        # `escaped` is already HTML-escaped; unescape once for the attribute, escape again for it.
-        href = html.escape(html.unescape(url), quote=True)
-        return f'<a href="{href}">{url}</a>{tail}'
-
-    return _URL.sub(link, escaped)
+def _linkify(raw: str) -> str:
+    """Escape a raw paragraph, turning its URLs into links (found before escaping, so a quote or
+    angle bracket always ends a URL)."""
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(raw):
+        url = _trim(match.group(0))
+        parts.append(html.escape(raw[position : match.start()], quote=True))
+        safe = html.escape(url, quote=True)
+        parts.append(f'<a href="{safe}">{safe}</a>')
+        position = match.start() + len(url)
+    parts.append(html.escape(raw[position:], quote=True))
+    return "".join(parts)
 
 
 def render(text: str) -> str:
     """Safe HTML for a cleaned comment: paragraphs, line breaks and nofollow links only."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    parts = [f"<p>{_linkify(html.escape(p, quote=True)).replace(chr(10), '<br>')}</p>" for p in paragraphs]
+    parts = [f"<p>{_linkify(p).replace(chr(10), '<br>')}</p>" for p in paragraphs]
     return nh3.clean(
         "".join(parts),
         tags=ALLOWED_TAGS,

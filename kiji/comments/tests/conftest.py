@@ -43,7 +43,13 @@ def open_comments(configure: Callable[..., CommentSettings]) -> CommentSettings:
 
 @pytest.fixture
 def commenter(member_factory: Callable[..., Any]) -> Callable[..., Any]:
-    def make(level: str = "registered", *, consent: bool = True, days_old: int = 60, display_name: str | None = None) -> Any:
+    def make(
+        level: str = "registered",
+        *,
+        consent: bool = True,
+        days_old: int = 60,
+        display_name: str | None = None,
+    ) -> Any:
         user = member_factory(level, display_name=display_name)
         user.date_joined = timezone.now() - timedelta(days=days_old)
         user.save(update_fields=["date_joined"])
@@ -74,14 +80,18 @@ def moderator(django_user_model: Any) -> Any:
 def comment_factory(db: None) -> Callable[..., Comment]:
     def make(article: Any, author: Any, body: str | None = None, **fields: Any) -> Comment:
         body = body or f"テストのコメント{next(_seq)}です。"
-        comment = Comment.objects.create(article=article, author=author, body=body, body_html=text.render(body), **fields)
+        comment = Comment.objects.create(
+            article=article, author=author, body=body, body_html=text.render(body), **fields
+        )
         if comment.status == Comment.Status.PUBLISHED:
             stats, _created = ArticleCommentCount.objects.get_or_create(article=article)
             stats.count += 1
             stats.version += 1
             stats.save()
             if comment.parent_id:
-                Comment.objects.filter(pk=comment.parent_id).update(reply_count=comment.parent.reply_count + 1)
+                Comment.objects.filter(pk=comment.parent_id).update(
+                    reply_count=comment.parent.reply_count + 1
+                )
         return comment
 
     return make
