@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench clean
+.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench bench-comments clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -41,6 +41,10 @@ pytest-postgres: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	scripts/bench.sh
+	scripts/bench-comments.sh
+
+bench-comments: $(VENV)/.installed
+	scripts/bench-comments.sh
 
 clean:
 	rm -rf var/static var/bench var/postgres var/demo-build

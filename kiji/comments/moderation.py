@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kiji.audit.permissions import can_manage_members
-from kiji.comments import services
 from kiji.comments import moderation_selectors as selectors
+from kiji.comments import services
 from kiji.comments.models import Appeal, Comment, Restriction
 from kiji.comments.moderation_forms import (
     AcceptAppealForm,
@@ -47,6 +47,10 @@ from kiji.comments.services import CommentError
 from kiji.core import access
 from kiji.core.access import Action
 from kiji.core.ratelimit import Limit, hit, too_many_requests
+
+if TYPE_CHECKING:
+    from django.core.paginator import Page
+    from django.utils.functional import Promise
 
 ROWS_PER_PAGE = 50
 MODERATION_ACTIONS = Limit(count=60, seconds=60)  # per staff account
@@ -67,7 +71,11 @@ def moderators_only(view: View) -> View:
         if not access.decide(request.user, Action.MODERATE_COMMENTS):
             context = {"refusal": REFUSAL}
             return _admin_page(
-                request, "comments/moderation/forbidden.html", context, title=_("権限がありません"), status=403
+                request,
+                "comments/moderation/forbidden.html",
+                context,
+                title=_("権限がありません"),
+                status=403,
             )
         return view(request, *args, **kwargs)
 
@@ -96,6 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filtered": bool(values),
         "next": here,
     }
+    page: Page[Any]
     if tab == Tab.APPEALS:
         appeals = selectors.open_appeals(filters) if valid else selectors.open_appeals(filters).none()
         page = Paginator(appeals, ROWS_PER_PAGE).get_page(request.GET.get("p"))
@@ -131,7 +140,7 @@ def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
 class CommentAction:
     form: type[ActionForm]
     run: Callable[[Any, Comment, ActionForm], object]
-    done: str
+    done: Promise
     back_to_queue: bool  # triage: after approving, hiding or removing, the next comment waits
 
 
@@ -171,11 +180,16 @@ def _restrict(user: Any, comment: Comment, form: ActionForm) -> object:
 
 COMMENT_ACTIONS: dict[str, CommentAction] = {
     "approve": CommentAction(
-        ApproveForm, _approve, gettext_lazy("コメント #%(id)s を承認しました。未対応の通報は閉じました。"), True
+        ApproveForm,
+        _approve,
+        gettext_lazy("コメント #%(id)s を承認しました。未対応の通報は閉じました。"),
+        True,
     ),
     "hide": CommentAction(HideForm, _hide, gettext_lazy("コメント #%(id)s を非表示にしました。"), True),
     "remove": CommentAction(RemoveForm, _remove, gettext_lazy("コメント #%(id)s を削除しました。"), True),
-    "warn": CommentAction(WarnForm, _warn, gettext_lazy("コメント #%(id)s の投稿者に注意を送りました。"), False),
+    "warn": CommentAction(
+        WarnForm, _warn, gettext_lazy("コメント #%(id)s の投稿者に注意を送りました。"), False
+    ),
     "restrict": CommentAction(
         RestrictForm,
         _restrict,
@@ -210,7 +224,8 @@ def comment_action(request: HttpRequest, comment_id: int, action: str) -> HttpRe
                 return HttpResponseRedirect(next_url or reverse("comment_moderation:index"))
             return HttpResponseRedirect(detail)
     record = selectors.comment_record(comment.pk)
-    assert record is not None
+    if record is None:  # removed from the database meanwhile
+        raise Http404
     return _comment_page(request, record, next_url=next_url, bound={action: form})
 
 
@@ -237,6 +252,7 @@ def _comment_page(
         "lift_items": _lift_items(history.active if history else [], bound),
         "forms": forms,
         "failed": next(iter(bound), ""),
+        "failed_form": next(iter(bound.values()), None),
         "next": next_url,
         "here": _detail_url(comment.pk, next_url),
         "article_url": comment.article.get_url(request),
@@ -283,7 +299,9 @@ def _member_title(history: selectors.AuthorHistory) -> str:
 @moderators_only
 @require_GET
 def restriction_detail(request: HttpRequest, restriction_id: int) -> HttpResponse:
-    return _restriction_page(request, restriction_id, next_url=_safe_next(request, request.GET.get("next", "")))
+    return _restriction_page(
+        request, restriction_id, next_url=_safe_next(request, request.GET.get("next", ""))
+    )
 
 
 @moderators_only
@@ -304,12 +322,12 @@ def lift(request: HttpRequest, restriction_id: int) -> HttpResponse:
 def accept_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal.objects.select_related("restriction"), pk=appeal_id)
     restriction = appeal.restriction
+    if appeal.status != Appeal.Status.OPEN:
+        return _decided(request, restriction)
     form = AcceptAppealForm(request.POST, prefix=f"accept-{appeal.pk}")
     done = _("申し立てを認め、機能制限 #%(id)s を解除しました。") % {"id": restriction.pk}
 
     def run(form: ActionForm) -> object:
-        if not restriction.appeals.filter(pk=appeal.pk, status=Appeal.Status.OPEN).exists():
-            raise CommentError(_("この申し立てはすでに審査が終わっています。"), code="decided")
         return services.lift(request.user, restriction, note=form.cleaned_data["note"])
 
     return _restriction_action(request, restriction, form, run, done)
@@ -319,15 +337,21 @@ def accept_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @require_POST
 def reject_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal.objects.select_related("restriction"), pk=appeal_id)
+    if appeal.status != Appeal.Status.OPEN:
+        return _decided(request, appeal.restriction)
     form = RejectAppealForm(request.POST, prefix=f"reject-{appeal.pk}")
     done = _("申し立てを認めないと回答しました。機能制限は続きます。")
 
     def run(form: ActionForm) -> object:
-        if appeal.status != Appeal.Status.OPEN:
-            raise CommentError(_("この申し立てはすでに審査が終わっています。"), code="decided")
         return services.reject_appeal(request.user, appeal, response=form.cleaned_data["response"])
 
     return _restriction_action(request, appeal.restriction, form, run, done)
+
+
+def _decided(request: HttpRequest, restriction: Restriction) -> HttpResponse:
+    """Another moderator (or a second submit) decided the appeal first: show the outcome."""
+    messages.info(request, _("この申し立てはすでに審査が終わっています。結果をご確認ください。"))
+    return HttpResponseRedirect(_restriction_url(restriction.pk))
 
 
 def _restriction_action(
@@ -403,7 +427,9 @@ def _appeal_item(row: selectors.AppealRow, bound: dict[str, ActionForm] | None =
     }
 
 
-def _lift_items(active: list[Restriction], bound: dict[str, ActionForm]) -> list[tuple[Restriction, ActionForm]]:
+def _lift_items(
+    active: list[Restriction], bound: dict[str, ActionForm]
+) -> list[tuple[Restriction, ActionForm]]:
     return [(r, _form(LiftForm, f"lift-{r.pk}", bound)) for r in active]
 
 

@@ -29,13 +29,7 @@ def _reason_field(label: Any = None) -> forms.ChoiceField:
 
 
 def _note_field() -> forms.CharField:
-    return forms.CharField(
-        label=_("メモ(任意)"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=NOTE_HELP,
-    )
+    return forms.CharField(label=_("メモ(任意)"), max_length=500, required=False, help_text=NOTE_HELP)
 
 
 def _message_field(help_text: Any) -> forms.CharField:
@@ -54,7 +48,7 @@ class QueueFilterForm(forms.Form):
         label=_("本文で検索"),
         max_length=100,
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("例: 宣伝、https://")}),
+        widget=forms.SearchInput(attrs={"placeholder": _("例: 宣伝")}),
     )
     article = forms.CharField(
         label=_("記事のタイトル"),
@@ -154,7 +148,6 @@ class LiftForm(ActionForm):
         label=_("解除のメモ(任意)"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("申し立てが審査中なら、会員への回答になります。監査ログにも記録されます。"),
     )
 

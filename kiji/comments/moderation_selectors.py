@@ -165,7 +165,9 @@ def open_appeals(filters: QueueFilters) -> QuerySet[Appeal]:
     for word in _words(filters.q):
         appeals = appeals.filter(text__icontains=word)
     return (
-        appeals.select_related("restriction__user__profile", "restriction__comment", "restriction__created_by")
+        appeals.select_related(
+            "restriction__user__profile", "restriction__comment", "restriction__created_by"
+        )
         .annotate(article_title=F("restriction__comment__article__title"))
         .order_by("created_at", "pk")
     )
@@ -289,7 +291,9 @@ def author_history(user: Any) -> AuthorHistory:
     )
     recent = mine.annotate(article_title=F("article__title")).order_by("-created_at", "-pk")[:AUTHOR_RECENT]
     warnings = (
-        Warning.objects.filter(user=user).select_related("created_by").order_by("-created_at")[:AUTHOR_RECORDS]
+        Warning.objects.filter(user=user)
+        .select_related("created_by")
+        .order_by("-created_at")[:AUTHOR_RECORDS]
     )
     restrictions = list(
         Restriction.objects.filter(user=user)
@@ -311,9 +315,7 @@ def author_history(user: Any) -> AuthorHistory:
 
 def restriction_record(restriction_id: int) -> tuple[Restriction, list[Appeal]] | None:
     restriction = (
-        Restriction.objects.select_related(
-            "user__profile", "comment__article", "created_by", "lifted_by"
-        )
+        Restriction.objects.select_related("user__profile", "comment__article", "created_by", "lifted_by")
         .filter(pk=restriction_id)
         .first()
     )
