@@ -19,6 +19,9 @@ from kiji.articles.services import ensure_site_tree
 from kiji.images.models import KijiImage
 from kiji.images.services import create_image
 
+# Community personas (commenter, moderator, comment_factory, configure) for every test folder.
+pytest_plugins = ["kiji.comments.tests.fixtures"]
+
 _seq = itertools.count(1)
 
 

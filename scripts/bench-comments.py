@@ -87,14 +87,35 @@ def database_vendor() -> str:
     return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(connection.vendor, connection.vendor)
 
 
-def pick_article(slug: str | None) -> tuple[int, str]:
+def pick_article(slug: str | None, *, create: bool) -> tuple[int, str]:
+    """A free live article to comment on; with `create`, one is published when there is none."""
     from kiji.articles.models import ArticlePage
 
     articles = ArticlePage.objects.live().filter(access_level="free").order_by("pk")
     article = articles.filter(slug=slug).first() if slug else articles.first()
+    if article is None and create and not slug:
+        article = publish_bench_article()
     if article is None:
-        sys.exit("No free live article to comment on: run `manage.py load_demo` first.")
+        sys.exit("No free live article to comment on: run `manage.py load_demo` or pass --ensure-article.")
     return article.pk, article.slug
+
+
+def publish_bench_article() -> Any:
+    """One free article, as the editors would publish it (much quicker than the whole demo)."""
+    from kiji.articles.models import ArticlePage
+    from kiji.articles.services import ensure_site_tree
+
+    index = ensure_site_tree()
+    article = ArticlePage(
+        title="コメント投稿ベンチマーク用の記事",
+        slug="bench-comments",
+        lead="コメント投稿の負荷試験に使う記事です。",
+        access_level="free",
+        body=[("paragraph", "<p>本文です。</p>")],
+    )
+    index.add_child(instance=article)
+    article.save_revision().publish()
+    return ArticlePage.objects.get(pk=article.pk)
 
 
 def ensure_members(count: int) -> list[int]:
@@ -537,6 +558,9 @@ def main() -> int:
     )
     parser.add_argument("--members-per-poster", type=int, default=25)
     parser.add_argument("--article", help="slug of a free article (default: the first free one)")
+    parser.add_argument(
+        "--ensure-article", action="store_true", help="publish an article to comment on if there is none"
+    )
     parser.add_argument("--summary-file", type=Path, help="append one line per phase to this file")
     args = parser.parse_args()
     if not 1 <= args.posters <= 200 or not 0 < args.seconds <= 600 or not 0 <= args.paced_seconds <= 600:
@@ -546,7 +570,7 @@ def main() -> int:
     from django.conf import settings
 
     database = database_vendor()
-    article_id, slug = pick_article(args.article)
+    article_id, slug = pick_article(args.article, create=args.ensure_article)
     var_dir = Path(settings.VAR_DIR)
     server = Server(args.port, var_dir / "bench-comments-server.log")
     previous = current_pacing()

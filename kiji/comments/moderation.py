@@ -226,6 +226,7 @@ def comment_action(request: HttpRequest, comment_id: int, action: str) -> HttpRe
     record = selectors.comment_record(comment.pk)
     if record is None:  # removed from the database meanwhile
         raise Http404
+    _not_done(request, form)
     return _comment_page(request, record, next_url=next_url, bound={action: form})
 
 
@@ -375,6 +376,7 @@ def _restriction_action(
         else:
             messages.success(request, done)
             return HttpResponseRedirect(next_url or page)
+    _not_done(request, form)
     return _restriction_page(request, restriction.pk, next_url=next_url, bound={form.prefix or "": form})
 
 
@@ -488,6 +490,12 @@ def _first_submit(form: ActionForm) -> bool:
 def _repeated(request: HttpRequest, url: str) -> HttpResponse:
     messages.info(request, _("この操作はすでに実行されています(二重送信のため無視しました)。"))
     return HttpResponseRedirect(url)
+
+
+def _not_done(request: HttpRequest, form: ActionForm) -> None:
+    """Say at the top of the page why nothing was done; the form below marks its fields too."""
+    errors = [str(error) for errors in form.errors.values() for error in errors]
+    messages.error(request, _("操作は実行されませんでした: %(errors)s") % {"errors": " ".join(errors)})
 
 
 def _refused(form: ActionForm, error: CommentError) -> None:

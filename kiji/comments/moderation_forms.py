@@ -54,7 +54,7 @@ class QueueFilterForm(forms.Form):
         label=_("記事のタイトル"),
         max_length=100,
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("タイトルの一部")}),
+        widget=forms.SearchInput(attrs={"placeholder": _("タイトル")}),
     )
     hold_reason = forms.ChoiceField(
         label=_("保留の理由"),

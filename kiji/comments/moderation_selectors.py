@@ -297,7 +297,7 @@ def author_history(user: Any) -> AuthorHistory:
     )
     restrictions = list(
         Restriction.objects.filter(user=user)
-        .select_related("created_by", "lifted_by")
+        .select_related("comment", "created_by", "lifted_by")
         .prefetch_related("appeals")
         .order_by("-starts_at", "-pk")[:AUTHOR_RECORDS]
     )
@@ -315,7 +315,7 @@ def author_history(user: Any) -> AuthorHistory:
 
 def restriction_record(restriction_id: int) -> tuple[Restriction, list[Appeal]] | None:
     restriction = (
-        Restriction.objects.select_related("user__profile", "comment__article", "created_by", "lifted_by")
+        Restriction.objects.select_related("user__profile", "comment", "created_by", "lifted_by")
         .filter(pk=restriction_id)
         .first()
     )
