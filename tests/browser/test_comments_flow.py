@@ -16,7 +16,9 @@ def _signed_in(browser, live_server, user, width=1280):
     client = Client()
     client.force_login(user)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
@@ -46,7 +48,9 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     expect(comment).to_contain_text("補助金の締め切りは来月末です。")
     expect(page.get_by_label("あなたの投稿")).to_have_value("")
     comment.get_by_role("link", name="編集").click()
-    page.get_by_label("あなたの投稿コメント編集").fill("補助金の締め切りは来月末です(公募要領を確認しました)。")
+    page.get_by_label("あなたの投稿コメント編集").fill(
+        "補助金の締め切りは来月末です(公募要領を確認しました)。"
+    )
     page.get_by_role("button", name="保存する").click()
     comment = page.locator("#comment-list .comment").first
     expect(comment).to_contain_text("公募要領を確認しました")
@@ -102,8 +106,16 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     context, page = _signed_in(browser, live_server, author, width=375)
     _open_comments(page, live_server, article)
     notice = page.locator(".notice--restriction").first
-    for expected in ("機能制限のお知らせ", "現在、コメントの違反報告があったため一部機能が利用できなくなっています。",
-                     "コメントの投稿", "返信", "いいね", "嫌がらせ・誹謗中傷", "表現にご注意ください。", "まで"):
+    for expected in (
+        "機能制限のお知らせ",
+        "現在、コメントの違反報告があったため一部機能が利用できなくなっています。",
+        "コメントの投稿",
+        "返信",
+        "いいね",
+        "嫌がらせ・誹謗中傷",
+        "表現にご注意ください。",
+        "まで",
+    ):
         expect(notice).to_contain_text(expected)
     expect(page.get_by_label("あなたの投稿")).to_have_count(0)
     notice.get_by_role("link", name="異議を申し立てる").click()
@@ -140,7 +152,9 @@ def test_comments_work_without_javascript(live_server, browser, article_factory,
     client = Client()
     client.force_login(member)
     context = browser.new_context(java_script_enabled=False, locale="ja-JP")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     page = context.new_page()
     page.goto(live_server.url + article.url)
     page.get_by_role("link", name="コメントを読む・書く").click()

@@ -10,7 +10,13 @@ from kiji.core import access
 from kiji.core.access import Action
 
 pytestmark = pytest.mark.django_db
-WRITES = (Action.POST_COMMENT, Action.REPLY_COMMENT, Action.LIKE_COMMENT, Action.REPORT_COMMENT, Action.FOLLOW_MEMBER)
+WRITES = (
+    Action.POST_COMMENT,
+    Action.REPLY_COMMENT,
+    Action.LIKE_COMMENT,
+    Action.REPORT_COMMENT,
+    Action.FOLLOW_MEMBER,
+)
 
 
 @pytest.mark.parametrize("level", ["anonymous", "registered", "complete", "premium", "staff"])
@@ -55,7 +61,9 @@ def test_only_moderators_moderate(commenter, moderator, level):
         ("premium", "premium", True),
     ],
 )
-def test_comments_are_seen_by_those_who_may_read_the_article(article_factory, commenter, article_access, level, sees):
+def test_comments_are_seen_by_those_who_may_read_the_article(
+    article_factory, commenter, article_access, level, sees
+):
     person = AnonymousUser() if level == "anonymous" else commenter(level)
     article = article_factory(access=article_access)
     assert bool(access.decide(person, Action.READ_COMMENTS, article)) is sees

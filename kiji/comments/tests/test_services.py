@@ -75,7 +75,9 @@ def test_who_may_post_is_a_setting_read_through_the_ladder(
     assert bool(access.decide(user, Action.POST_COMMENT, article_factory())) is allowed
 
 
-def test_a_walled_article_takes_comments_only_from_those_who_may_read_it(article_factory, commenter, open_comments):
+def test_a_walled_article_takes_comments_only_from_those_who_may_read_it(
+    article_factory, commenter, open_comments
+):
     premium_article = article_factory(access="premium")
     with pytest.raises(services.Refused):
         post(commenter("complete"), premium_article)
@@ -283,7 +285,11 @@ def test_three_distinct_reporters_hide_a_comment_pending_review(article_factory,
     assert comment.status == Status.PUBLISHED
     services.report_comment(commenter(), comment, reason="harassment")
     comment.refresh_from_db()
-    assert (comment.status, comment.hold_reason, comment.open_report_count) == (Status.AUTO_HIDDEN, "reports", 3)
+    assert (comment.status, comment.hold_reason, comment.open_report_count) == (
+        Status.AUTO_HIDDEN,
+        "reports",
+        3,
+    )
     assert comment_count(article.pk) == 0
     assert AuditEntry.objects.filter(action="comments.auto_hidden", target_id=str(comment.pk)).exists()
 
@@ -320,12 +326,20 @@ def test_reporters_learn_the_outcome(article_factory, commenter, moderator, open
 # Restrictions and appeals --------------------------------------------------------------------------
 
 
-def test_a_restriction_turns_off_only_its_features_and_names_itself(article_factory, commenter, moderator, open_comments):
+def test_a_restriction_turns_off_only_its_features_and_names_itself(
+    article_factory, commenter, moderator, open_comments
+):
     article = article_factory()
     author = commenter()
     comment = post(author, article)
     restriction = services.restrict(
-        moderator, author, features=["post", "like"], reason="harassment", days=7, comment=comment, message="表現にご注意ください"
+        moderator,
+        author,
+        features=["post", "like"],
+        reason="harassment",
+        days=7,
+        comment=comment,
+        message="表現にご注意ください",
     )
     author = type(author).objects.get(pk=author.pk)
     refused = access.decide(author, Action.POST_COMMENT, article)
@@ -337,7 +351,11 @@ def test_a_restriction_turns_off_only_its_features_and_names_itself(article_fact
     comment.refresh_from_db()
     assert comment.status == Status.HIDDEN
     entry = AuditEntry.objects.get(action="comments.restricted")
-    assert entry.actor == moderator and entry.detail["features"] == ["post", "like"] and entry.detail["days"] == 7
+    assert (
+        entry.actor == moderator
+        and entry.detail["features"] == ["post", "like"]
+        and entry.detail["days"] == 7
+    )
     # Deleting one's own comment stays possible under a restriction.
     assert services.delete_comment(author, comment)
 
@@ -355,7 +373,11 @@ def test_a_restriction_ends_by_itself_or_when_lifted(article_factory, commenter,
 
 def test_bad_restriction_input_changes_nothing(commenter, moderator):
     member = commenter()
-    for kwargs in ({"features": []}, {"features": ["post"], "reason": "nope"}, {"features": ["post"], "days": 0}):
+    for kwargs in (
+        {"features": []},
+        {"features": ["post"], "reason": "nope"},
+        {"features": ["post"], "days": 0},
+    ):
         with pytest.raises(services.CommentError):
             services.restrict(moderator, member, **{"reason": "spam", "days": 3, **kwargs})
     assert not Restriction.objects.exists()
@@ -393,14 +415,18 @@ def test_a_rejected_appeal_carries_the_response(commenter, moderator):
     assert rejected.status == Appeal.Status.REJECTED
 
 
-def test_every_moderation_action_is_audited_with_who_and_why(article_factory, commenter, moderator, open_comments):
+def test_every_moderation_action_is_audited_with_who_and_why(
+    article_factory, commenter, moderator, open_comments
+):
     comment = post(commenter(), article_factory())
     services.hide(moderator, comment, reason="hate", note="差別的な表現")
     services.warn(moderator, comment, reason="hate", message="ルールをご確認ください")
     services.approve(moderator, comment, note="文脈上問題なし")
     services.remove(moderator, comment, reason="hate")
     actions = list(
-        AuditEntry.objects.filter(action__startswith="comments.").order_by("pk").values_list("action", "actor_id")
+        AuditEntry.objects.filter(action__startswith="comments.")
+        .order_by("pk")
+        .values_list("action", "actor_id")
     )
     assert actions == [
         ("comments.hidden", moderator.pk),
@@ -414,7 +440,9 @@ def test_every_moderation_action_is_audited_with_who_and_why(article_factory, co
 # Privacy -------------------------------------------------------------------------------------------
 
 
-def test_the_export_holds_the_members_comments_and_nothing_of_others(article_factory, commenter, open_comments):
+def test_the_export_holds_the_members_comments_and_nothing_of_others(
+    article_factory, commenter, open_comments
+):
     from kiji.comments.privacy import export_member_data
 
     article, member, other = article_factory(), commenter(), commenter()

@@ -28,7 +28,9 @@ def test_the_article_page_links_to_the_section_the_same_for_everyone(client, art
     assert f'href="{section(article)}"' in html  # without JavaScript
 
 
-def test_visitors_read_comments_of_free_articles_with_a_sign_in_prompt(client, article_factory, commenter, comment_factory):
+def test_visitors_read_comments_of_free_articles_with_a_sign_in_prompt(
+    client, article_factory, commenter, comment_factory
+):
     article = article_factory()
     comment_factory(article, commenter(display_name="山田"), "公開コメント")
     html = client.get(section(article), **HX).content.decode()
@@ -37,7 +39,9 @@ def test_visitors_read_comments_of_free_articles_with_a_sign_in_prompt(client, a
     assert "csrfmiddlewaretoken" not in html  # the shared copy holds no token
 
 
-def test_comments_of_a_members_only_article_follow_its_wall(client, article_factory, commenter, comment_factory):
+def test_comments_of_a_members_only_article_follow_its_wall(
+    client, article_factory, commenter, comment_factory
+):
     article = article_factory(members_only=True)
     comment_factory(article, commenter(), "会員向けの議論")
     response = client.get(section(article))
@@ -50,7 +54,9 @@ def test_comments_of_a_members_only_article_follow_its_wall(client, article_fact
     assert "会員向けの議論" in client.get(section(article), **HX).content.decode()
 
 
-def test_posting_without_javascript_redirects_to_the_new_comment(client, article_factory, commenter, open_comments):
+def test_posting_without_javascript_redirects_to_the_new_comment(
+    client, article_factory, commenter, open_comments
+):
     article, member = article_factory(), commenter()
     client.force_login(member)
     response = client.post(post_url(article), {"body": "JavaScriptなしで投稿", "token": "t-1"})
@@ -60,7 +66,9 @@ def test_posting_without_javascript_redirects_to_the_new_comment(client, article
     assert "コメントを投稿しました。" in client.get(response["Location"]).content.decode()
 
 
-def test_posting_with_htmx_answers_a_fresh_form_and_the_new_comment(client, article_factory, commenter, open_comments):
+def test_posting_with_htmx_answers_a_fresh_form_and_the_new_comment(
+    client, article_factory, commenter, open_comments
+):
     article, member = article_factory(), commenter()
     client.force_login(member)
     html = client.post(post_url(article), {"body": "htmxで投稿", "token": "t-2"}, **HX).content.decode()
@@ -99,7 +107,9 @@ def test_a_double_submit_makes_one_comment(client, article_factory, commenter, o
     assert Comment.objects.count() == 1
 
 
-def test_without_consent_the_member_is_sent_to_the_consent_step(client, article_factory, commenter, open_comments):
+def test_without_consent_the_member_is_sent_to_the_consent_step(
+    client, article_factory, commenter, open_comments
+):
     article, member = article_factory(), commenter(consent=False)
     client.force_login(member)
     assert "基本情報の公開について確認する" in client.get(section(article), **HX).content.decode()
@@ -110,25 +120,38 @@ def test_without_consent_the_member_is_sent_to_the_consent_step(client, article_
     assert not Comment.objects.exists()
 
 
-def test_a_restricted_action_answers_with_the_notice(client, article_factory, commenter, moderator, open_comments, comment_factory):
+def test_a_restricted_action_answers_with_the_notice(
+    client, article_factory, commenter, moderator, open_comments, comment_factory
+):
     article = article_factory()
     member = commenter()
     target = comment_factory(article, commenter(), "いいね対象")
-    services.restrict(moderator, member, features=["like", "post"], reason="harassment", days=7, message="言葉遣いに注意")
+    services.restrict(
+        moderator, member, features=["like", "post"], reason="harassment", days=7, message="言葉遣いに注意"
+    )
     client.force_login(member)
     section_html = client.get(section(article), **HX).content.decode()
     assert "機能制限のお知らせ" in section_html and 'id="comment-form"' not in section_html
     response = client.post(reverse("comments:like", args=[target.pk]), {"liked": "1"}, **HX)
     html = response.content.decode()
     assert response.status_code == 403 and response["HX-Retarget"] == "#comment-dialog"
-    for expected in ("機能制限のお知らせ", "いいね", "コメントの投稿", "嫌がらせ・誹謗中傷", "言葉遣いに注意", "異議を申し立てる"):
+    for expected in (
+        "機能制限のお知らせ",
+        "いいね",
+        "コメントの投稿",
+        "嫌がらせ・誹謗中傷",
+        "言葉遣いに注意",
+        "異議を申し立てる",
+    ):
         assert expected in html
     assert "処理に失敗しました" not in html
     no_js = client.post(reverse("comments:like", args=[target.pk]), {"liked": "1"})
     assert no_js.status_code == 403 and "機能制限のお知らせ" in no_js.content.decode()
 
 
-def test_like_with_htmx_returns_the_button_with_the_new_count(client, article_factory, commenter, comment_factory):
+def test_like_with_htmx_returns_the_button_with_the_new_count(
+    client, article_factory, commenter, comment_factory
+):
     article = article_factory()
     comment = comment_factory(article, commenter())
     client.force_login(commenter())
@@ -138,12 +161,16 @@ def test_like_with_htmx_returns_the_button_with_the_new_count(client, article_fa
     assert 'aria-pressed="false"' in html and '<span class="comment-like__count">0</span>' in html
 
 
-def test_liking_ones_own_comment_is_refused_with_a_clear_message(client, article_factory, commenter, comment_factory):
+def test_liking_ones_own_comment_is_refused_with_a_clear_message(
+    client, article_factory, commenter, comment_factory
+):
     article, author = article_factory(), commenter()
     comment = comment_factory(article, author)
     client.force_login(author)
     response = client.post(reverse("comments:like", args=[comment.pk]), {"liked": "1"}, **HX)
-    assert response.status_code == 422 and "ご自身のコメントにはいいねできません。" in response.content.decode()
+    assert (
+        response.status_code == 422 and "ご自身のコメントにはいいねできません。" in response.content.decode()
+    )
 
 
 def test_the_report_dialog_and_its_completion(client, article_factory, commenter, comment_factory):
@@ -156,7 +183,9 @@ def test_the_report_dialog_and_its_completion(client, article_factory, commenter
     assert "このコメントについて、問題の詳細をお知らせください" in html and reverse("privacy:rules") in html
     missing = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "other"}, **HX)
     assert missing.status_code == 422 and "問題の詳細をお知らせください。" in missing.content.decode()
-    done = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam"}, **HX).content.decode()
+    done = client.post(
+        reverse("comments:report", args=[comment.pk]), {"reason": "spam"}, **HX
+    ).content.decode()
     assert "報告が完了しました" in done and f'id="report-{comment.pk}" hx-swap-oob="true"' in done
     assert CommentReport.objects.count() == 1
 
@@ -170,13 +199,17 @@ def test_reporting_without_javascript(client, article_factory, commenter, commen
     assert "報告が完了しました" in response.content.decode()
 
 
-def test_edit_and_delete_with_and_without_javascript(client, article_factory, commenter, comment_factory, open_comments):
+def test_edit_and_delete_with_and_without_javascript(
+    client, article_factory, commenter, comment_factory, open_comments
+):
     article, author = article_factory(), commenter()
     comment = comment_factory(article, author, "元の文")
     client.force_login(author)
     form = client.get(reverse("comments:edit", args=[comment.pk])).content.decode()
     assert "あなたの投稿コメント編集" in form and "元の文" in form
-    html = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "直した文"}, **HX).content.decode()
+    html = client.post(
+        reverse("comments:edit", args=[comment.pk]), {"body": "直した文"}, **HX
+    ).content.decode()
     assert "直した文" in html and "編集済み" in html
     confirm = client.get(reverse("comments:delete", args=[comment.pk])).content.decode()
     assert "投稿したコメントを削除しますか?" in confirm
@@ -225,12 +258,16 @@ def test_the_member_status_page_shows_restrictions_reports_and_takes_an_appeal(
     member, reporter = commenter(), commenter()
     comment = comment_factory(article, member, "問題のあるコメント")
     services.report_comment(reporter, comment, reason="harassment")
-    restriction = services.restrict(moderator, member, features=["post"], reason="harassment", days=3, comment=comment)
+    restriction = services.restrict(
+        moderator, member, features=["post"], reason="harassment", days=3, comment=comment
+    )
     client.force_login(member)
     html = client.get(reverse("comments:my_status")).content.decode()
     assert "機能制限のお知らせ" in html and "問題のあるコメント" in html and "異議の申し立て" in html
     response = client.post(
-        reverse("comments:appeal", args=[restriction.pk]), {"text": "誤解を招く表現でしたが悪意はありません。"}, follow=True
+        reverse("comments:appeal", args=[restriction.pk]),
+        {"text": "誤解を招く表現でしたが悪意はありません。"},
+        follow=True,
     )
     assert "異議の申し立てを受け付けました" in response.content.decode()
     client.force_login(reporter)
@@ -239,7 +276,9 @@ def test_the_member_status_page_shows_restrictions_reports_and_takes_an_appeal(
     assert "新着" not in client.get(reverse("comments:my_status")).content.decode()
 
 
-def test_anonymous_sections_are_cached_until_the_thread_changes(client, article_factory, commenter, open_comments, django_assert_max_num_queries):
+def test_anonymous_sections_are_cached_until_the_thread_changes(
+    client, article_factory, commenter, open_comments, django_assert_max_num_queries
+):
     article, member = article_factory(), commenter()
     services.post_comment(member, article=article, body="一件目")
     client.get(section(article), **HX)
@@ -265,14 +304,28 @@ def test_a_page_of_comments_costs_the_same_queries_at_10_and_10000(
     def fill(total: int) -> None:
         Comment.objects.filter(article=article).delete()
         tops = Comment.objects.bulk_create(
-            Comment(article=article, author=authors[n % 5], body=f"c{n}", body_html=text.render(f"c{n}"), reply_count=4)
+            Comment(
+                article=article,
+                author=authors[n % 5],
+                body=f"c{n}",
+                body_html=text.render(f"c{n}"),
+                reply_count=4,
+            )
             for n in range(total // 2)
         )
         Comment.objects.bulk_create(
-            Comment(article=article, author=authors[n % 5], parent=tops[n % len(tops)], body=f"r{n}", body_html="<p>r</p>")
+            Comment(
+                article=article,
+                author=authors[n % 5],
+                parent=tops[n % len(tops)],
+                body=f"r{n}",
+                body_html="<p>r</p>",
+            )
             for n in range(total - total // 2)
         )
-        ArticleCommentCount.objects.update_or_create(article=article, defaults={"count": total, "version": next(fills)})
+        ArticleCommentCount.objects.update_or_create(
+            article=article, defaults={"count": total, "version": next(fills)}
+        )
 
     def count_queries(total: int) -> int:
         fill(total)

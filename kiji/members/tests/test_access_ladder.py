@@ -93,7 +93,12 @@ def test_premium_only_article_needs_premium_or_staff(person, article_factory):
 
 
 # What each level may use besides reading: favorites, tag follow, recommendations, the assistant.
-LIBRARY_AND_PREMIUM = (Action.SAVE_FAVORITE, Action.FOLLOW_TAG, Action.SEE_RECOMMENDATIONS, Action.ASK_ASSISTANT)
+LIBRARY_AND_PREMIUM = (
+    Action.SAVE_FAVORITE,
+    Action.FOLLOW_TAG,
+    Action.SEE_RECOMMENDATIONS,
+    Action.ASK_ASSISTANT,
+)
 FEATURES: dict[str, dict[Action, Unlock | None]] = {
     "anonymous": {Action.SAVE_FAVORITE: Unlock.SIGN_UP, Action.FOLLOW_TAG: Unlock.SIGN_UP,
                   Action.SEE_RECOMMENDATIONS: Unlock.SIGN_UP, Action.ASK_ASSISTANT: Unlock.SIGN_UP},
