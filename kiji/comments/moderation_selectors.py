@@ -245,10 +245,11 @@ def comment_record(comment_id: int) -> CommentRecord | None:
     after = siblings.filter(
         Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at, pk__gt=comment.pk)
     ).order_by("created_at", "pk")[:NEIGHBOURS]
-    reports = (
+    reports = sorted(  # open reports first, each group newest first
         CommentReport.objects.filter(comment=comment)
         .select_related("reporter__profile")
-        .order_by("status", "-created_at", "-pk")
+        .order_by("-created_at", "-pk"),
+        key=lambda report: report.status != CommentReport.Status.OPEN,
     )
     parent = comment.parent
     return CommentRecord(

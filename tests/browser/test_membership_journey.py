@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from kiji.members.models import MemberSettings
 
@@ -62,10 +63,10 @@ def test_sign_up_read_complete_profile_save_follow_and_feed(
 
     # Save it as a favorite and follow its tag.
     page.get_by_role("button", name=re.compile("お気に入りに登録")).click()
-    assert page.get_by_text("お気に入りに登録済み").is_visible()
+    expect(page.get_by_text("お気に入りに登録済み")).to_be_visible()  # swapped in by htmx
     page.goto(live_server.url + tag.get_absolute_url())
     page.get_by_role("button", name="このタグをフォロー").click()
-    assert page.get_by_text("フォロー中").first.is_visible()
+    expect(page.get_by_text("フォロー中").first).to_be_visible()
 
     # A new article in the followed tag appears in the feed.
     article_factory(title="物流網を組み替える新着記事", tags=[tag])
