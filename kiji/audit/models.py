@@ -20,6 +20,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "page.published": _("ページの公開"),
     "page.unpublished": _("ページの非公開"),
     "page.publish_scheduled": _("ページの公開予約"),
+    "comments.approved": _("コメントの承認"),
+    "comments.hidden": _("コメントの非表示"),
+    "comments.removed": _("コメントの削除(運営)"),
+    "comments.auto_hidden": _("通報によるコメントの自動非表示"),
+    "comments.warned": _("投稿者への注意"),
+    "comments.restricted": _("機能制限"),
+    "comments.restriction_lifted": _("機能制限の解除"),
+    "comments.appeal_filed": _("異議の申し立て"),
+    "comments.appeal_rejected": _("異議申し立ての却下"),
 }
 
 

@@ -208,6 +208,12 @@ def target_links(
                 label = profile.display_name if profile else user.get_username()
                 url = reverse("member_admin:detail", args=[user.pk]) if link_members else ""
                 links[(target_type, str(user.pk))] = TargetLink(label, url)
+        elif target_type in _COMMENT_TARGETS:
+            for pk in _int_ids(ids):
+                label = f"{model._meta.verbose_name} #{pk}"
+                links[(target_type, str(pk))] = TargetLink(
+                    label, reverse(_COMMENT_TARGETS[target_type], args=[pk])
+                )
         elif issubclass(model, Page):
             for pk in _int_ids(ids):
                 page_types.setdefault(pk, []).append(target_type)
@@ -218,6 +224,13 @@ def target_links(
                     title, reverse("wagtailadmin_pages:edit", args=[pk])
                 )
     return links
+
+
+# Moderation records open in the moderation tool (no query: the id is the label).
+_COMMENT_TARGETS = {
+    "comments.comment": "comment_moderation:comment",
+    "comments.restriction": "comment_moderation:restriction",
+}
 
 
 def _int_ids(ids: Iterable[str]) -> list[int]:

@@ -157,6 +157,61 @@ def ensure_demo_members(editor: Any) -> list[tuple[str, str]]:
     return [(email, level) for email, _name, level in DEMO_MEMBERS]
 
 
+# A few original comments so the community layer is not empty on first run: (article slug, member
+# e-mail, text, index of the comment it answers or None).
+DEMO_COMMENTS = (
+    (
+        "biz-cashless-small-shops",
+        "member@kiji.localhost",
+        "地方の商店街でも決済端末の導入は進んでいますが、手数料の負担感はまだ大きいと聞きます。",
+        None,
+    ),
+    (
+        "biz-cashless-small-shops",
+        "premium@kiji.localhost",
+        "入金サイクルが短いサービスを選ぶと、資金繰りの面では助かるという声もありますね。",
+        0,
+    ),
+    (
+        "biz-logistics-driver-shortage",
+        "premium@kiji.localhost",
+        "共同配送の取り組みは荷主側の協力が鍵だと思います。発注の平準化から始めたいところです。",
+        None,
+    ),
+)
+
+
+def ensure_demo_comments() -> int:
+    """Write the demo comments once (straight to the tables: demo data skips pacing and review)."""
+    from kiji.comments import text
+    from kiji.comments.models import Comment
+    from kiji.comments.services import _bump_article
+
+    if Comment.objects.exists():
+        return 0
+    made: list[Comment] = []
+    users = {u.email: u for u in get_user_model().objects.filter(email__endswith="@kiji.localhost")}
+    for slug, email, body, reply_to in DEMO_COMMENTS:
+        article = ArticlePage.objects.filter(slug=slug).first()
+        if article is None or email not in users:
+            continue
+        parent = made[reply_to] if reply_to is not None and reply_to < len(made) else None
+        with transaction.atomic():
+            made.append(
+                Comment.objects.create(
+                    article=article,
+                    author=users[email],
+                    parent=parent,
+                    body=body,
+                    body_html=text.render(body),
+                )
+            )
+            if parent is not None:
+                Comment.objects.filter(pk=parent.pk).update(reply_count=parent.reply_count + 1)
+            _bump_article(article.pk, 1)
+    return len(made)
+
+
 def _demo_password() -> str:
     password_file = Path(settings.VAR_DIR) / "demo-editor-password"
     if not password_file.exists():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import time
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -448,7 +447,6 @@ def hostile_thread(django_user_model: Any, article_factory: Any) -> tuple[Any, i
 
     from kiji.members.models import Profile
 
-    t0 = time.perf_counter()
     config = CommentSettings.load()
     config.premoderate_first_comments = 0
     config.min_interval_seconds = 0
@@ -468,14 +466,12 @@ def hostile_thread(django_user_model: Any, article_factory: Any) -> tuple[Any, i
     EmailAddress.objects.bulk_create(
         EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
     )
-    print("users", time.perf_counter() - t0)
     # Display names are stored as typed (no form cleaning): the template alone must keep them inert.
     names = [(p.replace("\x00", "")[:40] or "?") for p in reversed(PAYLOADS)]
     Profile.objects.bulk_create(
         Profile(user=u, display_name=name, disclosure_consent_at=timezone.now())
         for u, name in zip(users, names, strict=True)
     )
-    started = time.perf_counter()
     parent = None
     for index, (user, payload) in enumerate(zip(users, PAYLOADS, strict=True)):
         reply_to = parent if index % 5 == 4 else None
@@ -483,7 +479,6 @@ def hostile_thread(django_user_model: Any, article_factory: Any) -> tuple[Any, i
         assert posted.created and not posted.held, payload
         if reply_to is None:
             parent = posted.comment
-    print("posting", time.perf_counter() - started)
     assert Comment.objects.filter(article=article, status=Comment.Status.PUBLISHED).count() == len(PAYLOADS)
     return article, len(PAYLOADS)
 

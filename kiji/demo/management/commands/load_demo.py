@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from kiji.demo.loader import ensure_demo_members, ensure_editor, has_content, load_demo
+from kiji.demo.loader import ensure_demo_comments, ensure_demo_members, ensure_editor, has_content, load_demo
 
 User = get_user_model()
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo articles."))
         login = ensure_editor()
         members = ensure_demo_members(User.objects.get(email=login.email))
+        ensure_demo_comments()
         base = settings.WAGTAILADMIN_BASE_URL
         self.stdout.write(
             self.style.WARNING(
