@@ -6,10 +6,10 @@ style/expression, htmx attributes, broken markup and quote breaking, URLs with q
 linkifier) goes through comment bodies (kiji.comments.services.post_comment) and member display
 names (stored raw, truncated to the field's 40 characters). First each payload is checked at the
 unit level (kiji.comments.text.render); then every comments page, the article page with the
-htmx-loaded section, and a signed-in member's view are opened, and the test asserts that no dialog
-opened, no payload's side effect happened, no CSP violation or console error occurred, and that
-the DOM of every .comment__body and .comment__name holds nothing but text, <p>, <br> and http(s)
-links.
+htmx-loaded section, a comment's own page and a signed-in member's view are opened in chromium.
+The test asserts that no dialog opened, no payload's side effect happened, the page was not
+taken elsewhere, no CSP violation or console error occurred, and that the DOM of every
+.comment__body and .comment__name holds nothing but text, <p>, <br> and http(s) links.
 """
 
 from __future__ import annotations
@@ -508,8 +508,9 @@ class _Watch:
         elif "xss-fired" in url:
             self.fired.append(url)
 
-    def check(self, page: Any, where: str) -> None:
+    def check(self, page: Any, where: str, url: str) -> None:
         page.wait_for_timeout(300)  # let autofocus, animations and media errors fire, if any could
+        assert page.url == url, (where, page.url)  # no refresh, <base> or form took the page away
         state = page.evaluate(
             "() => ({xss: window.__xss ?? null, topXss: top.__xss ?? null, title: document.title,"
             " csp: window.__cspViolations})"
@@ -547,8 +548,9 @@ def test_payloads_in_comments_and_names_stay_inert_in_chromium(
     watch = _Watch(page, origin)
     seen: set[str] = set()
     for number in range(1, pages + 1):
-        page.goto(f"{origin}/comments/a/{article.pk}/?page={number}")
-        watch.check(page, f"section page {number}")
+        url = f"{origin}/comments/a/{article.pk}/?page={number}"
+        page.goto(url)
+        watch.check(page, f"section page {number}", url)
         seen |= _rendered_ids(page)
     assert len(seen) == total  # every payload was on a page (replies under their comments)
 
@@ -557,12 +559,18 @@ def test_payloads_in_comments_and_names_stay_inert_in_chromium(
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_selector("#comment-list .comment", state="attached")
     assert page.locator("#comments.comments--loading").count() == 0
-    watch.check(page, "article page")
+    watch.check(page, "article page", origin + article.url)
     assert len(_rendered_ids(page)) > 200
     # The next page through the section's own htmx pager.
     page.locator(".comments__pager a[rel=next]").click()
     page.wait_for_selector(".comments__pager a[rel=prev]", state="attached")
-    watch.check(page, "article page, second comments page")
+    watch.check(page, "article page, second comments page", origin + article.url)
+    # A comment's own page, with its replies.
+    thread = Comment.objects.filter(article=article, reply_count__gt=0).order_by("pk").first()
+    assert thread is not None
+    page.goto(f"{origin}/comments/{thread.pk}/")
+    assert page.locator(f"#replies-{thread.pk} .comment").count() == thread.reply_count
+    watch.check(page, "thread page", f"{origin}/comments/{thread.pk}/")
     context.close()
 
     # A signed-in member's copy (compose form, like and reply controls around the same text).
@@ -573,7 +581,7 @@ def test_payloads_in_comments_and_names_stay_inert_in_chromium(
     watch = _Watch(page, origin)
     page.goto(f"{origin}/comments/a/{article.pk}/")
     assert page.locator("#comment-form").count() == 1
-    watch.check(page, "section page 1, signed in")
+    watch.check(page, "section page 1, signed in", f"{origin}/comments/a/{article.pk}/")
     context.close()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import F
 from django.utils import timezone
 
 from kiji.comments import text
@@ -89,9 +90,7 @@ def comment_factory(db: None) -> Callable[..., Comment]:
             stats.version += 1
             stats.save()
             if comment.parent_id:
-                Comment.objects.filter(pk=comment.parent_id).update(
-                    reply_count=comment.parent.reply_count + 1
-                )
+                Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + 1)
         return comment
 
     return make

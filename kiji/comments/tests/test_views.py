@@ -343,3 +343,59 @@ def test_a_page_of_comments_costs_the_same_queries_at_10_and_10000(
     at_10 = count_queries(10)
     assert at_10 == count_queries(10_000)
     assert at_10 <= (15 if signed_in else 6)
+
+
+def test_replying_with_htmx_appends_to_the_thread(
+    client, article_factory, commenter, comment_factory, open_comments
+):
+    article = article_factory()
+    parent = comment_factory(article, commenter(display_name="親の人"))
+    client.force_login(commenter())
+    form = client.get(reverse("comments:reply", args=[parent.pk]), **HX).content.decode()
+    assert "親の人さんへの返信" in form and f'name="parent" value="{parent.pk}"' in form
+    html = client.post(
+        post_url(article), {"body": "返信します", "parent": str(parent.pk), "token": "r-1"}, **HX
+    ).content.decode()
+    assert f'hx-swap-oob="beforeend:#replies-{parent.pk}"' in html and "返信します" in html
+    parent.refresh_from_db()
+    assert parent.reply_count == 1
+
+
+def test_the_thread_page_shows_every_reply_and_no_reply_form_for_a_gone_parent(
+    client, article_factory, commenter, comment_factory, open_comments
+):
+    article, author = article_factory(), commenter()
+    parent = comment_factory(article, author, "スレッドの親")
+    for n in range(5):
+        comment_factory(article, commenter(), f"返信{n}", parent=parent)
+    page = client.get(reverse("comments:thread", args=[parent.pk])).content.decode()
+    assert all(f"返信{n}" in page for n in range(5))
+    section_html = client.get(section(article), **HX).content.decode()
+    assert "返信をすべて表示(5件)" in section_html and "返信4" not in section_html
+    services.delete_comment(author, parent)
+    client.force_login(commenter())
+    assert client.get(reverse("comments:reply", args=[parent.pk])).status_code == 404
+    assert "このコメントは投稿者により削除されました。" in client.get(section(article), **HX).content.decode()
+
+
+def test_a_reply_to_a_reply_redirects_to_its_thread(client, article_factory, commenter, comment_factory):
+    article = article_factory()
+    parent = comment_factory(article, commenter())
+    reply = comment_factory(article, commenter(), parent=parent)
+    response = client.get(reverse("comments:thread", args=[reply.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('comments:thread', args=[parent.pk])}#comment-{reply.pk}"
+
+
+def test_hidden_comments_stay_hidden_from_others_even_by_address(
+    client, article_factory, commenter, moderator, comment_factory
+):
+    article, author = article_factory(), commenter()
+    hidden = comment_factory(article, author, "隠されたコメント")
+    services.hide(moderator, hidden, reason="spam")
+    client.force_login(commenter())
+    assert client.get(reverse("comments:thread", args=[hidden.pk])).status_code == 404
+    assert client.post(reverse("comments:like", args=[hidden.pk]), {"liked": "1"}).status_code == 404
+    client.force_login(author)
+    own = client.get(reverse("comments:thread", args=[hidden.pk])).content.decode()
+    assert "隠されたコメント" in own and "運営により非表示になりました" in own
