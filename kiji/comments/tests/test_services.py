@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -230,7 +231,7 @@ def test_an_edit_with_a_banned_word_goes_back_to_review(article_factory, comment
 
 
 def test_deleting_a_comment_with_replies_leaves_a_placeholder(article_factory, commenter, open_comments):
-    from kiji.comments.selectors import thread_page
+    from kiji.comments.selectors import Sort, thread_page
 
     author, article = commenter(), article_factory()
     with_replies, alone = post(author, article, "返信あり"), post(author, article, "返信なし")
@@ -238,7 +239,7 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(article_factory, c
     assert services.delete_comment(author, with_replies)
     assert services.delete_comment(author, alone)
     assert not services.delete_comment(author, alone)  # a second delete changes nothing
-    listed = list(thread_page(article.pk, None, sort="newest", number=1).object_list)
+    listed = list(thread_page(article.pk, None, sort=Sort.NEWEST, number=1).object_list)
     assert [c.pk for c in listed] == [with_replies.pk]
     assert listed[0].status == Status.DELETED
     assert comment_count(article.pk) == 1
@@ -373,11 +374,12 @@ def test_a_restriction_ends_by_itself_or_when_lifted(article_factory, commenter,
 
 def test_bad_restriction_input_changes_nothing(commenter, moderator):
     member = commenter()
-    for kwargs in (
+    cases: tuple[dict[str, Any], ...] = (
         {"features": []},
         {"features": ["post"], "reason": "nope"},
         {"features": ["post"], "days": 0},
-    ):
+    )
+    for kwargs in cases:
         with pytest.raises(services.CommentError):
             services.restrict(moderator, member, **{"reason": "spam", "days": 3, **kwargs})
     assert not Restriction.objects.exists()

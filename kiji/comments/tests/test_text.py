@@ -42,8 +42,9 @@ def test_render_never_lets_markup_through(payload: str) -> None:
     for tag, attrs in found.elements:
         if tag == "a":
             assert {name for name, _value in attrs} == {"href", "rel"}
-            assert dict(attrs)["href"].startswith(("http://", "https://"))
-            assert '"' not in dict(attrs)["href"]
+            href = dict(attrs)["href"] or ""
+            assert href.startswith(("http://", "https://"))
+            assert '"' not in href
 
 
 class _Elements(HTMLParser):
