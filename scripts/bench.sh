@@ -49,11 +49,12 @@ memory_mb() {
 
 results=()
 measure() {
-  local name=$1 url=$2 connections=$3 seconds=$4 cookie=${5:-}
+  local name=$1 url=$2 connections=$3 seconds=$4 cookie=${5:-} extra=${6:-}
   local out threads=2
   [ "$connections" -lt 2 ] && threads=1
   local header=()
   [ -n "$cookie" ] && header=(-H "Cookie: $cookie")
+  [ -n "$extra" ] && header+=(-H "$extra")
   out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency --timeout 5s "${header[@]}" "http://127.0.0.1:$PORT$url")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
@@ -87,6 +88,13 @@ s.create()
 print(s.session_key)")
 measure "article page (signed-in member)" "$ARTICLE" "$CONCURRENCY" "$DURATION" "sessionid=$session"
 measure "article page (signed-in, 1 client)" "$ARTICLE" 1 "$DURATION" "sessionid=$session"
+# The comment section, as htmx loads it under an article (demo comments on this one).
+comments=$($PY manage.py shell -v 0 -c "
+from kiji.articles.models import ArticlePage
+print(f'/comments/a/{ArticlePage.objects.get(slug=\"biz-cashless-small-shops\").pk}/')")
+measure "comments section (anonymous)" "$comments" "$CONCURRENCY" "$DURATION" "" "HX-Request: true"
+measure "comments section (signed-in member)" "$comments" "$CONCURRENCY" "$DURATION" "sessionid=$session" "HX-Request: true"
+measure "comments section (signed-in, 1 cl.)" "$comments" 1 "$DURATION" "sessionid=$session" "HX-Request: true"
 stop_server
 
 # Cold: no fragment cache either, as right after a content change (the worst case, for reference).

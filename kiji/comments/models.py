@@ -72,12 +72,11 @@ class CommentSettings(BaseGenericSetting):
         verbose_name = _("コメント設定")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from django.core.cache import cache
-
-        from kiji.comments.selectors import SETTINGS_CACHE_KEY
+        from kiji.core import pagecache
 
         super().save(*args, **kwargs)
-        cache.delete(SETTINGS_CACHE_KEY)
+        # Every process keys its copy by the generation (pages show the comment rules too).
+        pagecache.invalidate()
 
 
 class Comment(models.Model):

@@ -22,6 +22,7 @@ from kiji.comments.models import (
     Restriction,
     Warning,
 )
+from kiji.core import pagecache
 
 SETTINGS_CACHE_KEY = "comment-settings"
 COMMENTS_PER_PAGE = 20
@@ -47,10 +48,14 @@ ORDERING = {
 
 
 def comment_settings() -> CommentSettings:
-    config: CommentSettings | None = cache.get(SETTINGS_CACHE_KEY)
+    """The operator's rules, read on every comment request. Cached per process; saving them moves
+    the shared generation file, so every worker reads them afresh."""
+    key = f"{SETTINGS_CACHE_KEY}:{pagecache.generation()}"
+    config: CommentSettings | None = cache.get(key)
     if config is None:
         config = CommentSettings.load()
-        cache.set(SETTINGS_CACHE_KEY, config, 3600)
+        # The first load creates the row, which moves the generation: store under the new one.
+        cache.set(f"{SETTINGS_CACHE_KEY}:{pagecache.generation()}", config, 3600)
     return config
 
 

@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -60,12 +61,23 @@ def _linkify(raw: str) -> str:
     position = 0
     for match in _URL.finditer(raw):
         url = _trim(match.group(0))
+        if not _parses(url):  # nh3 would keep the <a> and drop its href: leave it as text
+            continue
         parts.append(html.escape(raw[position : match.start()], quote=True))
         safe = html.escape(url, quote=True)
         parts.append(f'<a href="{safe}">{safe}</a>')
         position = match.start() + len(url)
     parts.append(html.escape(raw[position:], quote=True))
     return "".join(parts)
+
+
+def _parses(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return bool(parts.hostname)
 
 
 def render(text: str) -> str:

@@ -98,12 +98,11 @@ class MemberSettings(BaseGenericSetting):
         verbose_name = _("会員設定")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from django.core.cache import cache
-
-        from kiji.members.selectors import SETTINGS_CACHE_KEY
+        from kiji.core import pagecache
 
         super().save(*args, **kwargs)
-        cache.delete(SETTINGS_CACHE_KEY)
+        # Every process keys its cached copy by the shared generation file (see member_settings).
+        pagecache.invalidate()
 
     @property
     def required_details(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
+from kiji.core import pagecache
 from kiji.members.models import ArticleRead, MemberSettings, Profile
 
 
@@ -18,10 +19,12 @@ SETTINGS_CACHE_KEY = "member-settings"
 
 def member_settings() -> MemberSettings:
     """The operator's settings, read on every member request: cached until they are saved."""
-    settings: MemberSettings | None = cache.get(SETTINGS_CACHE_KEY)
+    key = f"{SETTINGS_CACHE_KEY}:{pagecache.generation()}"  # moves when any process saves them
+    settings: MemberSettings | None = cache.get(key)
     if settings is None:
         settings = MemberSettings.load()
-        cache.set(SETTINGS_CACHE_KEY, settings, 3600)
+        # The first load creates the row, which moves the generation: store under the new one.
+        cache.set(f"{SETTINGS_CACHE_KEY}:{pagecache.generation()}", settings, 3600)
     return settings
 
 

@@ -89,3 +89,8 @@ def test_word_lists_do_not_match_unrelated_text() -> None:
 
 def test_length_counts_characters_not_bytes() -> None:
     assert text.length("決算") == 2
+
+
+def test_a_url_that_does_not_parse_stays_plain_text() -> None:
+    html = text.render("http://javascript:top.x=1 を見て")
+    assert "<a" not in html and "javascript:top.x=1" in html
