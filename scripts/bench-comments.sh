@@ -15,7 +15,7 @@ SUMMARY="$KIJI_VAR_DIR/bench-comments.txt"
 if [ "${1:-}" = "--inside-postgres" ]; then
   # config.settings lacks django.contrib.postgres, which Wagtail's search index needs on
   # PostgreSQL (postgres.E005); the checks would stop migrate, the server itself runs fine.
-  $PY manage.py migrate --no-input -v 0 --skip-checks
+  $PY manage.py migrate --no-input -v 0
   # One article is enough here; the whole demo would take a minute to load into the new database.
   exec $PY scripts/bench-comments.py --port "$PORT" --summary-file "$SUMMARY" --ensure-article
 fi
