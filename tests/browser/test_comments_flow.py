@@ -168,3 +168,42 @@ def test_comments_work_without_javascript(live_server, browser, article_factory,
     expect(page.locator("body")).to_contain_text("コメントを削除しました。")
     expect(page.locator("#comment-list")).not_to_contain_text("スクリプトなしでも投稿できます。")
     context.close()
+
+
+def test_a_failed_request_keeps_the_text_and_sending_again_works(
+    live_server, browser, article_factory, commenter, configure
+):
+    configure(premoderate_first_comments=0, min_interval_seconds=0)
+    article = article_factory(title="通信が切れたとき")
+    context, page = _signed_in(browser, live_server, commenter(), width=375)
+    _open_comments(page, live_server, article)
+    post_url = f"**/comments/a/{article.pk}/post/"
+    page.route(post_url, lambda route: route.abort())
+    page.get_by_label("あなたの投稿").fill("電波の悪い場所から書いています。")
+    page.get_by_role("button", name="投稿する").click()
+    expect(page.locator("#comment-form [data-network-error]")).to_be_visible()
+    expect(page.locator("#comment-form [data-network-error]")).to_contain_text("処理に失敗しました")
+    expect(page.get_by_label("あなたの投稿")).to_have_value("電波の悪い場所から書いています。")
+    page.unroute(post_url)
+    page.get_by_role("button", name="投稿する").click()
+    expect(page.locator("#comment-list")).to_contain_text("電波の悪い場所から書いています。")
+    expect(page.locator("#comment-form [data-network-error]")).to_be_hidden()
+    context.close()
+
+
+def test_a_specific_refusal_is_shown_instead_of_a_generic_failure(
+    live_server, browser, article_factory, commenter, configure
+):
+    configure(premoderate_first_comments=0, min_interval_seconds=0, max_length=20)
+    article = article_factory(title="長すぎる投稿")
+    context, page = _signed_in(browser, live_server, commenter())
+    _open_comments(page, live_server, article)
+    page.get_by_label("あなたの投稿").evaluate("el => el.removeAttribute('maxlength')")
+    page.get_by_label("あなたの投稿").fill("この投稿は設定された文字数の上限を超えてしまう長さです。")
+    page.get_by_role("button", name="投稿する").click()
+    expect(page.locator("#comment-error")).to_contain_text("20文字以内")
+    expect(page.get_by_label("あなたの投稿")).to_have_value(
+        "この投稿は設定された文字数の上限を超えてしまう長さです。"
+    )
+    expect(page.locator("#comment-form [data-network-error]")).to_be_hidden()
+    context.close()
