@@ -74,9 +74,11 @@ class CommentSettings(BaseGenericSetting):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from kiji.core import pagecache
 
+        changed = not self._state.adding  # a first load creates the defaults: nothing to drop
         super().save(*args, **kwargs)
         # Every process keys its copy by the generation (pages show the comment rules too).
-        pagecache.invalidate()
+        if changed:
+            pagecache.invalidate()
 
 
 class Comment(models.Model):

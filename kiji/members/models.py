@@ -100,9 +100,11 @@ class MemberSettings(BaseGenericSetting):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from kiji.core import pagecache
 
+        changed = not self._state.adding  # a first load creates the defaults: nothing to drop
         super().save(*args, **kwargs)
         # Every process keys its cached copy by the shared generation file (see member_settings).
-        pagecache.invalidate()
+        if changed:
+            pagecache.invalidate()
 
     @property
     def required_details(self) -> tuple[str, ...]:
