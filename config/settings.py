@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kiji.audit",
     "kiji.privacy",
     "kiji.comments",
+    "kiji.social",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

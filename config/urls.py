@@ -25,6 +25,8 @@ urlpatterns = [
     path("audit/", include("kiji.audit.urls")),
     path("privacy/", include("kiji.privacy.urls")),
     path("comments/", include("kiji.comments.urls")),
+    path("social/", include("kiji.social.urls")),
+    path("notifications/", include("kiji.social.notification_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

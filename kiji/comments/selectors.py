@@ -139,6 +139,8 @@ class ViewerState:
 
     liked: set[int] = field(default_factory=set)
     reported: set[int] = field(default_factory=set)
+    # Authors this member blocks: their comments are collapsed for them.
+    blocked: set[int] = field(default_factory=set)
 
 
 def viewer_state(viewer: Any, comments: list[Comment]) -> ViewerState:
@@ -151,7 +153,9 @@ def viewer_state(viewer: Any, comments: list[Comment]) -> ViewerState:
     reported = set(
         CommentReport.objects.filter(reporter=viewer, comment_id__in=ids).values_list("comment_id", flat=True)
     )
-    return ViewerState(liked=liked, reported=reported)
+    from kiji.core import access
+
+    return ViewerState(liked=liked, reported=reported, blocked=access.status_of(viewer).blocks()[0])
 
 
 def comment_count(article_id: int) -> int:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiji.audit import services as audit
-from kiji.comments import text
+from kiji.comments import announce, text
 from kiji.comments.models import (
     Appeal,
     ArticleCommentCount,
@@ -214,7 +214,7 @@ def post_comment(
     token = (token or "")[:64]
     if parent is not None and parent.parent_id:
         parent = parent.parent
-    _check(user, Action.REPLY_COMMENT if parent else Action.POST_COMMENT, article)
+    _check(user, Action.REPLY_COMMENT, parent) if parent else _check(user, Action.POST_COMMENT, article)
     if needs_disclosure_consent(user):
         raise NeedsConsent(_("コメントを投稿するには、基本情報の公開への同意が必要です。"))
     if not comment_settings().comments_enabled:
@@ -244,6 +244,7 @@ def post_comment(
             )
             if comment.status == Status.PUBLISHED and parent is not None:
                 Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+                announce.replied(comment)
             _bump_article(article.pk, 1 if comment.status == Status.PUBLISHED else 0)
     except IntegrityError:
         # The same form arrived twice at the same moment; the other request made the comment.
@@ -314,7 +315,7 @@ def set_like(user: Any, comment: Comment, *, liked: bool) -> tuple[bool, int]:
         raise CommentError(_("ご自身のコメントにはいいねできません。"), code="own")
     if comment.status != Status.PUBLISHED:
         raise CommentError(_("このコメントにはいいねできません。"), code="not_visible")
-    _check(user, Action.LIKE_COMMENT, comment.article)
+    _check(user, Action.LIKE_COMMENT, comment)
     with transaction.atomic():
         if liked:
             try:
@@ -329,6 +330,10 @@ def set_like(user: Any, comment: Comment, *, liked: bool) -> tuple[bool, int]:
         if changed:
             Comment.objects.filter(pk=comment.pk).update(like_count=_floor(F("like_count") + changed))
             _bump_article(comment.article_id, 0)
+            if changed > 0:
+                announce.liked(comment, user)
+            else:
+                announce.unliked(comment, user)
         count = Comment.objects.values_list("like_count", flat=True).get(pk=comment.pk)
     return liked, count
 
@@ -402,9 +407,10 @@ def _maybe_auto_hide(comment: Comment) -> None:
 
 def _resolve_reports(comment: Comment, status: str) -> int:
     now = timezone.now()
-    resolved = CommentReport.objects.filter(comment=comment, status=CommentReport.Status.OPEN).update(
-        status=status, resolved_at=now
-    )
+    open_reports = CommentReport.objects.filter(comment=comment, status=CommentReport.Status.OPEN)
+    reporters = list(open_reports.values_list("reporter_id", flat=True))
+    resolved = open_reports.update(status=status, resolved_at=now)
+    announce.report_outcome(comment, reporters, status)
     Comment.objects.filter(pk=comment.pk).update(open_report_count=0)
     comment.open_report_count = 0
     return resolved
@@ -466,7 +472,10 @@ def approve(moderator: Any, comment: Comment, *, note: str = "") -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     dismissed = _resolve_reports(comment, CommentReport.Status.DISMISSED)
     if comment.status != Status.DELETED:
+        was_pending = comment.status == Status.PENDING
         _set_status(comment, Status.PUBLISHED, hold_reason=HoldReason.NONE, moderated_at=timezone.now())
+        if was_pending and comment.parent_id:
+            announce.replied(comment)
     audit.record(moderator, "comments.approved", target=comment, reports_dismissed=dismissed, note=note)
     return comment
 
@@ -512,6 +521,7 @@ def warn(moderator: Any, comment: Comment, *, reason: str, message: str = "") ->
     audit.record(
         moderator, "comments.warned", target=comment, reason=reason, warning=warning.pk, note=message
     )
+    announce.warned(warning)
     return warning
 
 
@@ -556,6 +566,7 @@ def restrict(
         detail["comment"] = locked.pk
     access.forget_status(member)
     audit.record(moderator, "comments.restricted", target=restriction, member=member.pk, **detail)
+    announce.restricted(restriction)
     return restriction
 
 
@@ -578,6 +589,7 @@ def lift(moderator: Any, restriction: Restriction, *, note: str = "") -> Restric
     audit.record(
         moderator, "comments.restriction_lifted", target=restriction, appeals_accepted=accepted, note=note
     )
+    announce.lifted(restriction)
     return restriction
 
 

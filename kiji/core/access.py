@@ -107,6 +107,7 @@ class MemberStatus:
     monthly_reads: int = 0
     _read_ids: set[int] | None = None
     _restrictions: list[Any] | None = None
+    _blocks: tuple[set[int], set[int]] | None = None
     _person: Any = None
 
     def read_ids(self) -> set[int]:
@@ -124,6 +125,14 @@ class MemberStatus:
 
             self._restrictions = active_restrictions(self._person) if self._person is not None else []
         return self._restrictions
+
+    def blocks(self) -> tuple[set[int], set[int]]:
+        """(members this member blocks, members who block this member), one query on first need."""
+        if self._blocks is None:
+            from kiji.social.selectors import block_sets
+
+            self._blocks = block_sets(self._person) if self._person is not None else (set(), set())
+        return self._blocks
 
     def restriction_of(self, feature: str) -> Any:
         return next((r for r in self.restrictions() if feature in r.features), None)
@@ -271,9 +280,19 @@ _POSTING_LEVELS = {
 RESTRICTED_MESSAGE = _("現在、コメントの違反報告があったため一部機能が利用できなくなっています。")
 
 
-def _community(status: MemberStatus, action: Action, article: Readable | None) -> Decision:
+def _community(status: MemberStatus, action: Action, obj: Any) -> Decision:
     """Comments: reading follows the article's wall; writing needs a member at the configured
-    level, and no restriction (機能制限) on that feature."""
+    level, no restriction (機能制限) on that feature, and no block between the two members.
+
+    `obj` is the article, a comment (liking, replying: its author's blocks count) or, for
+    following, the member to follow.
+    """
+    article: Readable | None = obj
+    other_id: int | None = None
+    if action is Action.FOLLOW_MEMBER:
+        article, other_id = None, getattr(obj, "pk", None)
+    elif obj is not None and hasattr(obj, "author_id") and hasattr(obj, "article"):
+        article, other_id = obj.article, obj.author_id
     if action is Action.READ_COMMENTS:
         return _read_comments(status, article)
     if status.level is Level.ANONYMOUS:
@@ -303,6 +322,31 @@ def _community(status: MemberStatus, action: Action, article: Readable | None) -
         return Decision(
             allowed=False, reason="restricted", message=RESTRICTED_MESSAGE, restriction=restriction
         )
+    if other_id is not None:
+        return _between(status, action, other_id)
+    return ALLOW
+
+
+def _between(status: MemberStatus, action: Action, other_id: int) -> Decision:
+    """Blocks, as the reference page states them: a blocked member can no longer follow the
+    blocker or like (or reply to) the blocker's comments; while a block stands, neither follows."""
+    blocking, blocked_by = status.blocks()
+    if action is Action.FOLLOW_MEMBER and other_id in blocking:
+        return Decision(
+            allowed=False,
+            reason="blocking",
+            message=_(
+                "ブロック中の会員はフォローできません。ブロックを解除するとお互いにフォローできるようになります。"
+            ),
+        )
+    if other_id in blocked_by:
+        refusals = {
+            Action.FOLLOW_MEMBER: _("この会員をフォローすることはできません。"),
+            Action.LIKE_COMMENT: _("この会員のコメントにはいいねできません。"),
+            Action.REPLY_COMMENT: _("この会員のコメントには返信できません。"),
+        }
+        if action in refusals:
+            return Decision(allowed=False, reason="blocked", message=refusals[action])
     return ALLOW
 
 
