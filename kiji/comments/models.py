@@ -124,8 +124,11 @@ class Comment(models.Model):
         verbose_name_plural = _("コメント")
         permissions = [("moderate_comments", _("コメントをモデレートできる"))]
         indexes = [
-            models.Index(fields=["article", "parent", "status", "created_at"], name="comment_thread_new"),
-            models.Index(fields=["article", "parent", "status", "like_count"], name="comment_thread_liked"),
+            # Ordered walks that stop after one page; the status filter is checked on the way.
+            models.Index(fields=["article", "parent", "created_at"], name="comment_thread_time"),
+            models.Index(
+                fields=["article", "parent", "like_count", "created_at"], name="comment_thread_likes"
+            ),
             models.Index(fields=["parent", "status", "created_at"], name="comment_replies"),
             models.Index(fields=["author", "created_at"], name="comment_author_recent"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
