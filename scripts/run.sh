@@ -19,7 +19,10 @@ worker=$!
 # Wagtail's scheduled publishing: articles whose go-live time has come are published each minute.
 ( while sleep 60; do $PY manage.py publish_scheduled >/dev/null 2>&1 || true; done ) &
 scheduler=$!
-trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
+# The daily notification digest (production: a cron line, see README).
+( while true; do $PY manage.py send_digests --enqueue >/dev/null 2>&1 || true; sleep 86400; done ) &
+digests=$!
+trap 'kill $worker $scheduler $digests 2>/dev/null || true' EXIT INT TERM
 
 echo "Kiji: http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
 $PY manage.py runserver "127.0.0.1:$PORT"

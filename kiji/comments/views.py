@@ -200,7 +200,7 @@ def thread(request: HttpRequest, comment_id: int) -> HttpResponse:
         "config": selectors.comment_settings(),
         "thread_view": True,
         "reply_form": CommentForm(),
-        "can_reply": bool(access.decide(request.user, Action.REPLY_COMMENT, comment.article)),
+        "can_reply": bool(access.decide(request.user, Action.REPLY_COMMENT, comment)),
         **_compose_state(request, comment.article),
     }
     if request.GET.get("fragment") and _is_htmx(request):
@@ -367,7 +367,7 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     parent: Comment = comment.parent if comment.parent is not None else comment
     if parent.status != Comment.Status.PUBLISHED:
         raise Http404(_("返信先のコメントは削除されたか、表示されていません。"))
-    decision = access.decide(request.user, Action.REPLY_COMMENT, comment.article)
+    decision = access.decide(request.user, Action.REPLY_COMMENT, parent)
     if not decision:
         return _refused(request, decision)
     if needs_disclosure_consent(request.user):

@@ -1,4 +1,5 @@
-"""The sentence a notification reads as, in the reader's language (built when shown)."""
+"""The sentence a notification reads as, in the reader's language (built when shown), and the
+copied title and excerpt shown beneath it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kiji.social.models import Kind, Notification
+
+# Kinds whose sentence does not name the article: the copied title is shown beneath it.
+_TITLED = frozenset({Kind.REPLY, Kind.LIKE, Kind.REPORT_OUTCOME})
+# Kinds that carry an excerpt of a comment (the reply, or the liked comment).
+_QUOTED = frozenset({Kind.REPLY, Kind.LIKE})
 
 
 def sentence(n: Notification) -> str:
@@ -18,7 +24,7 @@ def sentence(n: Notification) -> str:
                 n.others,
             ) % {"name": name, "count": n.others}
         return _("%(name)sさんがあなたのコメントにいいねしました") % {"name": name}
-    texts = {
+    texts: dict[str, str] = {
         Kind.REPLY: _("%(name)sさんがあなたのコメントに返信しました"),
         Kind.FOLLOWER: _("%(name)sさんがあなたをフォローしました"),
         Kind.AUTHOR_ARTICLE: _("フォロー中の執筆者(%(detail)s)の新着記事「%(title)s」"),
@@ -29,8 +35,22 @@ def sentence(n: Notification) -> str:
         Kind.RESTRICTION: _("機能制限のお知らせ(%(detail)s)"),
         Kind.RESTRICTION_LIFTED: _("機能制限が解除されました"),
     }
-    template = texts.get(Kind(n.kind), "%(title)s")
+    template = texts.get(n.kind, "%(title)s")
     return template % {"name": name, "title": n.title, "detail": _detail(n)}
+
+
+def title_of(n: Notification) -> str:
+    """The copied article title, for kinds whose sentence does not already name it."""
+    return n.title if n.kind in _TITLED else ""
+
+
+def excerpt_of(n: Notification) -> str:
+    """The copied excerpt of the reply or of the liked comment."""
+    return n.detail if n.kind in _QUOTED else ""
+
+
+def kind_label(n: Notification) -> str:
+    return str(Kind(n.kind).label) if n.kind in Kind.values else ""
 
 
 def _detail(n: Notification) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from kiji.social.models import AuthorFollow, Block, MemberFollow, Notification, SeriesFollow
 
@@ -70,3 +71,71 @@ def follows_author(user: Any, author_id: int) -> bool:
 
 def follows_series(user: Any, series_id: int) -> bool:
     return SeriesFollow.objects.filter(user=user, series_id=series_id).exists()
+
+
+# Member pages: counts and lists that cost the same at 10 or 100,000 follows.
+
+
+@dataclass(frozen=True, slots=True)
+class FollowCounts:
+    followers: int = 0
+    following: int = 0
+
+
+def follow_counts(user: Any) -> FollowCounts:
+    """How many active members follow this member and how many they follow, in one query."""
+    counts = MemberFollow.objects.filter(
+        Q(followed=user, follower__is_active=True) | Q(follower=user, followed__is_active=True)
+    ).aggregate(
+        followers=Count("pk", filter=Q(followed=user)),
+        following=Count("pk", filter=Q(follower=user)),
+    )
+    return FollowCounts(followers=counts["followers"] or 0, following=counts["following"] or 0)
+
+
+def listed_followers(user: Any) -> QuerySet[MemberFollow]:
+    """Followers who may be shown by name (active, consented to show their basic info)."""
+    return followers_of(user).filter(
+        follower__is_active=True, follower__profile__disclosure_consent_at__isnull=False
+    )
+
+
+def listed_following(user: Any) -> QuerySet[MemberFollow]:
+    """Members this member follows who may be shown by name."""
+    return following_of(user).filter(
+        followed__is_active=True, followed__profile__disclosure_consent_at__isnull=False
+    )
+
+
+def recent_comments(member: Any, limit: int = 50) -> list[Any]:
+    """The member's latest published comments on live articles, with their article (one query).
+
+    The caller keeps only those on articles the viewer may read (the access ladder decides).
+    """
+    from kiji.comments.models import Comment
+
+    return list(
+        Comment.objects.filter(author=member, status=Comment.Status.PUBLISHED, article__live=True)
+        .select_related("article")
+        .only(
+            "id",
+            "body",
+            "created_at",
+            "parent_id",
+            "author_id",
+            "article_id",
+            "article__id",
+            "article__title",
+            "article__access_level",
+            "article__live",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def followed_authors(user: Any) -> QuerySet[AuthorFollow]:
+    return AuthorFollow.objects.filter(user=user).select_related("author").order_by("-created_at", "-pk")
+
+
+def followed_series(user: Any) -> QuerySet[SeriesFollow]:
+    return SeriesFollow.objects.filter(user=user).select_related("series").order_by("-created_at", "-pk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -49,11 +50,19 @@ def follow_member(user: Any, target: Any) -> bool:
     """Follow a member: discloses one's basic info to them (consent first), notifies them."""
     if target.pk == user.pk:
         raise SocialError(_("ご自身をフォローすることはできません。"), code="self")
+    if not getattr(target, "is_active", True):
+        raise SocialError(_("この会員はフォローできません。"), code="inactive")
     _check(user, Action.FOLLOW_MEMBER, target)
     if needs_disclosure_consent(user):
         raise NeedsConsent(_("フォローするには、基本情報の公開への同意が必要です。"))
     try:
         with transaction.atomic():
+            _lock_pair(user, target)
+            # A block made while this request ran wins: the ladder above read the blocks earlier.
+            if _blocked_between(user, target):
+                access.forget_status(user)
+                _check(user, Action.FOLLOW_MEMBER, target)
+                raise SocialError(_("この会員をフォローすることはできません。"), code="blocked")
             _follow, created = MemberFollow.objects.get_or_create(follower=user, followed=target)
             if created:
                 notify(
@@ -69,6 +78,17 @@ def follow_member(user: Any, target: Any) -> bool:
     return created
 
 
+def _lock_pair(user: Any, target: Any) -> None:
+    """Serialise follows and blocks between two members (row locks in a fixed order; SQLite
+    serialises writing transactions already)."""
+    ids = sorted({user.pk, target.pk})
+    list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def _blocked_between(user: Any, target: Any) -> bool:
+    return Block.objects.filter(Q(blocker=user, blocked=target) | Q(blocker=target, blocked=user)).exists()
+
+
 def unfollow_member(user: Any, target: Any) -> bool:
     deleted, _ignored = MemberFollow.objects.filter(follower=user, followed=target).delete()
     access.forget_status(user)
@@ -81,6 +101,7 @@ def block(user: Any, target: Any) -> bool:
     nor can the blocked member like or reply to the blocker's comments, until unblocked."""
     if target.pk == user.pk:
         raise SocialError(_("ご自身をブロックすることはできません。"), code="self")
+    _lock_pair(user, target)
     _block, created = Block.objects.get_or_create(blocker=user, blocked=target)
     MemberFollow.objects.filter(
         Q(follower=user, followed=target) | Q(follower=target, followed=user)

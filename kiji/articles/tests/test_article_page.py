@@ -306,8 +306,9 @@ def test_signed_in_member_render_queries_only_who_the_member_is(client, article_
         html = client.get(article.url).content.decode()
 
     assert "ページ1の段落3" in html
-    # Session, user, profile, subscription, this month's reads: nothing per article.
-    assert len(queries) == 5
+    # Session, user, profile, subscription, this month's reads, the unread notifications in the
+    # header: nothing per article.
+    assert len(queries) == 6
 
 
 def test_a_content_change_rebuilds_the_fragments(

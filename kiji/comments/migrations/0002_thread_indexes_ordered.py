@@ -5,28 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_article_access_level'),
-        ('comments', '0001_initial'),
+        ("articles", "0003_article_access_level"),
+        ("comments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='comment',
-            name='comment_thread_new',
+            model_name="comment",
+            name="comment_thread_new",
         ),
         migrations.RemoveIndex(
-            model_name='comment',
-            name='comment_thread_liked',
+            model_name="comment",
+            name="comment_thread_liked",
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['article', 'parent', 'created_at'], name='comment_thread_time'),
+            model_name="comment",
+            index=models.Index(fields=["article", "parent", "created_at"], name="comment_thread_time"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['article', 'parent', 'like_count', 'created_at'], name='comment_thread_likes'),
+            model_name="comment",
+            index=models.Index(
+                fields=["article", "parent", "like_count", "created_at"], name="comment_thread_likes"
+            ),
         ),
     ]

@@ -169,7 +169,7 @@ def test_the_export_takes_the_same_number_of_queries_however_much_was_read(
         data = member_export(django_user_model.objects.get(pk=member.pk))
 
     assert len(data["article_reads"]) == 6
-    assert len(six_reads) == len(one_read) <= 20
+    assert len(six_reads) == len(one_read) <= 30  # each app's part: a few queries, none per row
 
 
 def test_the_export_page_explains_and_downloads_only_on_post(client, member_factory):
