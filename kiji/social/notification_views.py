@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiji.core.ratelimit import Limit, hit, too_many_requests
@@ -214,7 +215,9 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = service.mark_all_read(request.user, until=_posted_until(request))
     if count:
-        text = _("%(count)s件の通知を既読にしました。") % {"count": count}
+        text = ngettext(
+            "%(count)s件の通知を既読にしました。", "%(count)s件の通知を既読にしました。", count
+        ) % {"count": count}
     else:
         text = _("未読の通知はありません。")
     if _is_htmx(request):
