@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench bench-comments clean
+.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench bench-comments bench-fanout clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -42,9 +42,13 @@ pytest-postgres: $(VENV)/.installed
 bench: $(VENV)/.installed
 	scripts/bench.sh
 	scripts/bench-comments.sh
+	scripts/bench-fanout.sh
 
 bench-comments: $(VENV)/.installed
 	scripts/bench-comments.sh
+
+bench-fanout: $(VENV)/.installed
+	scripts/bench-fanout.sh
 
 clean:
 	rm -rf var/static var/bench var/postgres var/demo-build

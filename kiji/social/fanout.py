@@ -4,6 +4,7 @@ The database does the work: one INSERT … SELECT per source and batch of follow
 followers cost a few statements, not 100,000 round trips. A member who follows the article through
 several sources gets one notification (the unique key `article:<id>`, the first source wins:
 author, then series, then tag). Members who turned that kind off are skipped in the same SELECT.
+An article that is no longer live, or is private, when the worker runs notifies nobody.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ def fan_out(article_id: int) -> int:
     article = (
         ArticlePage.objects.live()
         .filter(pk=article_id)
-        .prefetch_related("article_authors", "tagged_items")
+        .select_related("series")
+        .prefetch_related("article_authors__author", "tagged_items")
         .first()
     )
-    if article is None:
+    # Unpublished before the worker came (or never published), or private (Wagtail's privacy
+    # setting on it or on an ancestor): its followers could not open it, so nobody is told.
+    if article is None or article.get_view_restrictions().exists():
         return 0
     ids: dict[str, list[int]] = {
         Kind.AUTHOR_ARTICLE: [link.author_id for link in article.article_authors.all()],
@@ -101,11 +105,15 @@ def _insert_in_batches(
     turned_off = (
         f"SELECT 1 FROM {preference} p WHERE p.user_id = f.user_id AND p.kind = %s AND p.channel = %s"  # noqa: S608
     )
+    # DISTINCT only over the member ids: on PostgreSQL a DISTINCT over the constants too would type
+    # the bare NULL as text, which the integer actor_id column refuses. The outer WHERE also keeps
+    # SQLite from reading ON CONFLICT as part of a join (its INSERT … SELECT upsert rule).
     sql = (
         f"INSERT INTO {notification} ({columns}) "  # noqa: S608
-        f"SELECT DISTINCT f.user_id, %s, NULL, '', 0, %s, %s, %s, %s, %s, %s FROM {source.table} f "
-        f"WHERE f.{source.column} IN ({placeholders}) AND f.user_id > %s AND f.user_id <= %s "
-        f"AND NOT EXISTS ({turned_off}) ON CONFLICT DO NOTHING"
+        f"SELECT f.user_id, %s, NULL, '', 0, %s, %s, %s, %s, %s, %s FROM ("
+        f"SELECT DISTINCT user_id FROM {source.table} WHERE {source.column} IN ({placeholders}) "
+        f"AND user_id > %s AND user_id <= %s) f "
+        f"WHERE NOT EXISTS ({turned_off}) ON CONFLICT DO NOTHING"
     )
     bounds = (
         f"SELECT MIN(user_id), MAX(user_id) FROM {source.table} WHERE {source.column} IN ({placeholders})"  # noqa: S608
