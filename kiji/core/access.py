@@ -52,6 +52,8 @@ class Action(StrEnum):
     REPORT_COMMENT = "report_comment"
     FOLLOW_MEMBER = "follow_member"
     MODERATE_COMMENTS = "moderate_comments"
+    BLOCK_MEMBER = "block_member"
+    USE_NOTIFICATIONS = "use_notifications"
 
 
 class Level(StrEnum):
@@ -195,6 +197,11 @@ def decide(person: Person, action: Action, obj: Any = None) -> Decision:
         return _community(status, action, obj)
     if action is Action.MODERATE_COMMENTS:
         return _moderate(person)
+    if action in (Action.BLOCK_MEMBER, Action.USE_NOTIFICATIONS):
+        # Every member may block and has notifications; visitors sign in first.
+        if status.level is Level.ANONYMOUS:
+            return _sign_up("members_only", _("この機能は会員の方がご利用いただけます。"))
+        return ALLOW
     raise ValueError(f"unknown action {action!r}")
 
 

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiji.core import access
+from kiji.core.access import Action
 from kiji.core.ratelimit import Limit, hit, too_many_requests
 from kiji.social import notifications as service
 from kiji.social.context_processors import forget_unread, unread_for
@@ -101,13 +102,25 @@ def _item(n: Notification) -> Item:
     return Item(n, sentence(n), title_of(n), excerpt_of(n), kind_label(n), _when(n.updated_at))
 
 
+def notifications_reader(view: View) -> View:
+    """The member's own notifications: the access ladder says who has them (members, not visitors)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.decide(request.user, Action.USE_NOTIFICATIONS):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def member_write(view: View) -> View:
     """POST only; signed in, and the rate limit counted on every request."""
 
     @require_POST
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
+        if not access.decide(request.user, Action.USE_NOTIFICATIONS):
             return redirect_to_login(_center_url(), login_url=reverse("account_login"))
         if not hit("notifications-write", str(request.user.pk), WRITE_LIMIT):
             return too_many_requests(request, WRITE_LIMIT)
@@ -160,7 +173,7 @@ def _posted_until(request: HttpRequest) -> datetime | None:
     return until if until is not None and timezone.is_aware(until) else None
 
 
-@login_required
+@notifications_reader
 @require_GET
 def center(request: HttpRequest) -> HttpResponse:
     """通知: newest first, 30 a page, unread ones marked."""
@@ -171,7 +184,7 @@ def center(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@notifications_reader
 @require_GET
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link: it is marked read, and only a path of this site is followed."""
@@ -232,7 +245,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_safe_next(request))
 
 
-@login_required
+@notifications_reader
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     """通知の設定: for every kind, on the site only, also by e-mail at once or daily, or not at all."""

@@ -99,6 +99,7 @@ def unfollow_member(user: Any, target: Any) -> bool:
 def block(user: Any, target: Any) -> bool:
     """ブロック: the follow between the two goes (both ways), and neither can follow the other,
     nor can the blocked member like or reply to the blocker's comments, until unblocked."""
+    _check(user, Action.BLOCK_MEMBER)
     if target.pk == user.pk:
         raise SocialError(_("ご自身をブロックすることはできません。"), code="self")
     _lock_pair(user, target)
