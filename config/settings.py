@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kiji.privacy",
     "kiji.comments",
     "kiji.social",
+    "kiji.search",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

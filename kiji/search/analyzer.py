@@ -1,0 +1,94 @@
+"""The one Japanese analyzer: the same tokens for what is indexed and for what is asked.
+
+SudachiPy with the core dictionary, split mode A (the shortest units, so compounds are found by
+their parts), each token as its `normalized_form` so that サーバ/サーバー/ｻｰﾊﾞｰ, ＡＩ/AI and
+ウエア/ウェア meet. Text is NFKC-normalised first; numbers stay as written; particles, auxiliary
+verbs, symbols and blanks carry no meaning for search and are left out.
+
+`SIGNATURE` names the analyzer and its dictionary: an index built with another signature must be
+rebuilt (`manage.py reindex`, issue 6).
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.metadata import version
+
+from sudachipy import Dictionary, SplitMode
+
+ANALYZER_VERSION = 1
+SIGNATURE = f"sudachi-{version('sudachipy')}-core-{version('sudachidict-core')}-A-v{ANALYZER_VERSION}"
+
+# Parts of speech (the first level of Sudachi's tags) that say nothing about a document's subject.
+SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+# SudachiPy refuses inputs above 49,149 bytes; longer texts are analysed in pieces at line ends.
+_MAX_BYTES = 40_000
+
+_local = threading.local()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    surface: str  # as written (after NFKC), for highlighting
+    term: str  # what is indexed and matched
+    start: int  # character offsets in the NFKC text
+    end: int
+
+
+def _tokenizer() -> object:
+    # A SudachiPy tokenizer is not safe to share between threads; one per thread, made once.
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.A, fields={"pos", "normalized_form"})
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) chunks small enough for SudachiPy, cut at line ends where possible."""
+    start = 0
+    while start < len(text):
+        end = start
+        size = 0
+        while end < len(text) and size < _MAX_BYTES:
+            size += len(text[end].encode())
+            end += 1
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        yield start, text[start:end]
+        start = end
+
+
+def tokens(text: str) -> list[Token]:
+    """The meaningful tokens of `text`, in order, with their positions in the NFKC text."""
+    text = normalise(text)
+    found: list[Token] = []
+    tokenizer = _tokenizer()
+    for offset, piece in _pieces(text):
+        for morpheme in tokenizer.tokenize(piece):  # type: ignore[attr-defined]
+            if morpheme.part_of_speech()[0] in SKIPPED_POS:
+                continue
+            surface = morpheme.surface()
+            if not surface.strip():
+                continue
+            term = morpheme.normalized_form().casefold()
+            found.append(Token(surface, term, offset + morpheme.begin(), offset + morpheme.end()))
+    return found
+
+
+def terms(text: str) -> list[str]:
+    """Just the indexed forms, in order (repeats kept: they are term frequency)."""
+    return [token.term for token in tokens(text)]
+
+
+def query_terms(text: str) -> list[str]:
+    """A query's terms, each once, in the order asked."""
+    return list(dict.fromkeys(terms(text)))
