@@ -104,9 +104,27 @@ curl -sf -o /dev/null "http://127.0.0.1:$PORT$ARTICLE"
 measure "article page (cold, no caches, 1 cl.)" "$ARTICLE" 1 "$DURATION"
 stop_server
 
+# The Japanese analyzer (search, issue 6): characters per second over the demo articles.
+analyzer=$($PY - <<'PYEOF'
+import time
+from pathlib import Path
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from kiji.search import analyzer
+text = "\n".join(p.read_text() for p in sorted(Path("kiji/demo/content").glob("*.md")))
+analyzer.terms("warm")
+started = time.perf_counter()
+count = len(analyzer.terms(text))
+seconds = time.perf_counter() - started
+print(f"{len(text) / seconds:,.0f} chars/s ({len(text):,} chars, {count:,} terms, {seconds:.2f} s)")
+PYEOF
+)
+
 echo
 echo "Kiji bench: $(nproc) cores, ${DURATION}s per run, wrk on 127.0.0.1, granian with $(nproc) workers"
 printf '%-34s %6s %10s %9s %9s %11s\n' "scenario" "conc" "req/s" "p50" "p99" "server RSS"
 for row in "${results[@]}"; do echo "$row"; done
+echo "Japanese analyzer (SudachiPy, mode A): $analyzer"
 echo "Targets: cached article >= 2000 req/s; uncached render p50 (1 client) <= 15 ms, >= 130 req/s at c16."
 echo "(uncached = no whole-page cache; reader-independent fragments are cached per content change)"
