@@ -343,7 +343,7 @@ def _between(status: MemberStatus, action: Action, other_id: int) -> Decision:
             allowed=False,
             reason="blocking",
             message=_(
-                "ブロック中の会員はフォローできません。ブロックを解除するとお互いにフォローできるようになります。"
+                "ブロック中の会員はフォローできません。解除すると、お互いに再びフォローできるようになります。"
             ),
         )
     if other_id in blocked_by:

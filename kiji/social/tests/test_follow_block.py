@@ -18,7 +18,7 @@ from kiji.social.notifications import notify
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
-NOTICE = "ユーザーをフォローすることにより自身の基本情報がお相手に公開されます"
+NOTICE = "フォローすると、あなたの基本情報(公開に設定した項目)がフォロー先の会員に表示されます。"
 CANNOT_FOLLOW = "この会員をフォローすることはできません。"
 BLOCKING_FOLLOW = "ブロック中の会員はフォローできません。"
 
@@ -66,7 +66,7 @@ def test_the_blocker_cannot_follow_until_unblocking_then_both_can(pair):
     with pytest.raises(services.Refused) as refused:
         services.follow_member(alice, bob)
     assert refused.value.message.startswith(BLOCKING_FOLLOW)
-    assert "ブロックを解除するとお互いにフォローできるようになります" in refused.value.message
+    assert "解除すると、お互いに再びフォローできるようになります" in refused.value.message
     assert services.unblock(alice, bob) is True
     assert services.unblock(alice, bob) is False
     assert services.follow_member(fresh(alice), bob) is True
@@ -305,8 +305,8 @@ def test_the_block_dialog_and_its_completion_with_htmx(client, pair):
     assert response["HX-Retarget"] == "#comment-dialog"
     assert "ブロックしますか?" in html
     assert (
-        "ボブさんはあなたをフォローしたりあなたのコメントにいいねできなくなります。"
-        "また、ボブさんからの通知は表示されなくなります"
+        "ブロックすると、ボブさんはあなたをフォローすることも、あなたのコメントにいいねや返信を"
+        "することもできなくなり、ボブさんの行動による通知はあなたに届かなくなります。"
     ) in html
     response = client.post(url("block", bob), {"from": "member"}, **HX)
     html = response.content.decode()
@@ -329,7 +329,7 @@ def test_blocking_and_unblocking_without_javascript(client, pair):
     assert "ブロックが完了しました" in page
     html = client.get(url("unblock", bob)).content.decode()
     assert "ブロックを解除しますか?" in html
-    assert "ブロックを解除するとお互いにフォローすることができるようになります" in html
+    assert "解除すると、お互いに再びフォローできるようになります。" in html
     response = client.post(url("unblock", bob), {"next": url("member", bob)}, follow=True)
     assert "ブロック解除が完了しました" in response.content.decode()
     assert not Block.objects.exists()
