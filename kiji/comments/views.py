@@ -33,6 +33,7 @@ from kiji.comments.rules import ReportReason, rule_anchor
 from kiji.comments.selectors import Sort
 from kiji.core import access
 from kiji.core.access import Action, Decision
+from kiji.core.htmx import dialog, is_htmx
 from kiji.core.ratelimit import Limit, hit, too_many_requests
 from kiji.privacy.consent import consent_url, needs_disclosure_consent, safe_next
 from kiji.privacy.selectors import disclosed_profile
@@ -45,10 +46,6 @@ APPEAL_LIMIT = Limit(5, 3600)
 SECTION_CACHE_SECONDS = 300
 
 SORT_LABELS = {Sort.NEWEST: "新しい順", Sort.OLDEST: "古い順", Sort.LIKED: "いいねが多い順"}
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _sort(request: HttpRequest) -> Sort:
@@ -170,15 +167,15 @@ def section(request: HttpRequest, article_id: int) -> HttpResponse:
     if not decision:
         return _walled(request, article, decision)
     html = mark_safe(_render_section(request, article, sort=_sort(request), number=request.GET.get("page")))  # noqa: S308
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(html)
     return render(request, "comments/section_page.html", {"article": article, "section_html": html})
 
 
 def _walled(request: HttpRequest, article: ArticlePage, decision: Decision) -> HttpResponse:
     context = {"article": article, "decision": decision}
-    template = "comments/_walled.html" if _is_htmx(request) else "comments/walled_page.html"
-    return render(request, template, context, status=200 if _is_htmx(request) else 403)
+    template = "comments/_walled.html" if is_htmx(request) else "comments/walled_page.html"
+    return render(request, template, context, status=200 if is_htmx(request) else 403)
 
 
 @require_GET
@@ -203,7 +200,7 @@ def thread(request: HttpRequest, comment_id: int) -> HttpResponse:
         "can_reply": bool(access.decide(request.user, Action.REPLY_COMMENT, comment)),
         **_compose_state(request, comment.article),
     }
-    if request.GET.get("fragment") and _is_htmx(request):
+    if request.GET.get("fragment") and is_htmx(request):
         return render(request, "comments/_comment.html", context)
     return render(request, "comments/thread_page.html", context)
 
@@ -221,8 +218,8 @@ def member_write(limit: Limit = WRITE_LIMIT, scope: str = "comment-write") -> Ca
             if not request.user.is_authenticated:
                 return _to_login(request)
             if not hit(scope, str(request.user.pk), limit):
-                if _is_htmx(request):
-                    return _dialog(
+                if is_htmx(request):
+                    return dialog(
                         request, "comments/_dialog_message.html", {"message": _too_many()}, status=429
                     )
                 return too_many_requests(request, limit)
@@ -244,7 +241,7 @@ def _too_many() -> str:
 
 def _to_login(request: HttpRequest) -> HttpResponse:
     target = safe_next(request, request.POST.get("next") or request.META.get("HTTP_REFERER"), "/")
-    if _is_htmx(request):
+    if is_htmx(request):
         url = f"{reverse('account_login')}?{urlencode({'next': target})}"
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect_to_login(target, login_url=reverse("account_login"))
@@ -253,24 +250,16 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 def _to_consent(request: HttpRequest) -> HttpResponse:
     target = safe_next(request, request.POST.get("next") or request.META.get("HTTP_REFERER"), "/")
     url = consent_url(target)
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return HttpResponseRedirect(url)
-
-
-def _dialog(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """Answer an htmx request with the content of the section's dialog (opened by site.js)."""
-    response = render(request, template, context, status=status)
-    response["HX-Retarget"] = "#comment-dialog"
-    response["HX-Reswap"] = "innerHTML"
-    return response
 
 
 def _refused(request: HttpRequest, decision: Decision) -> HttpResponse:
     """The 機能制限のお知らせ for a restriction; otherwise what the ladder says unlocks it."""
     context = {"decision": decision, "restriction": decision.restriction}
-    if _is_htmx(request):
-        return _dialog(request, "comments/_refused.html", context, status=403)
+    if is_htmx(request):
+        return dialog(request, "comments/_refused.html", context, status=403)
     return render(request, "comments/refused_page.html", context, status=403)
 
 
@@ -304,7 +293,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         return _form_error(request, article, form, parent, error.message)
     comment = posted.comment
     note = _("コメントを投稿しました。") if not posted.held else _held_message(comment)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _posted_fragment(request, article, comment, parent, note)
     messages.success(request, note)
     if parent is not None:
@@ -352,7 +341,7 @@ def _form_error(
         "config": selectors.comment_settings(),
         **_compose_state(request, article),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "comments/_compose_form.html", context, status=status)
     if parent is not None:
         context["comment"] = parent
@@ -375,7 +364,7 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     _decorate([parent])
     context = {"article": comment.article, "form": CommentForm(), "parent": parent, "comment": parent}
     context["config"] = selectors.comment_settings()
-    template = "comments/_compose_form.html" if _is_htmx(request) else "comments/reply_page.html"
+    template = "comments/_compose_form.html" if is_htmx(request) else "comments/reply_page.html"
     return render(request, template, context)
 
 
@@ -406,7 +395,7 @@ def _edit_post(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise
     except services.CommentError as error:
         return _edit_form(request, comment, form, error=error.message)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _comment_fragment(request, comment.pk)
     messages.success(request, _("コメントを編集しました。"))
     return HttpResponseRedirect(_comment_url(comment))
@@ -423,7 +412,7 @@ def _edit_form(request: HttpRequest, comment: Comment, form: CommentForm, error:
     context = {"comment": comment, "article": comment.article, "form": form, "error": error}
     context["config"] = selectors.comment_settings()
     status = 422 if error else 200
-    template = "comments/_edit_form.html" if _is_htmx(request) else "comments/edit_page.html"
+    template = "comments/_edit_form.html" if is_htmx(request) else "comments/edit_page.html"
     return render(request, template, context, status=status)
 
 
@@ -463,8 +452,8 @@ def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _to_login(request)
     comment = _own_comment(request, comment_id)
     context = {"comment": comment, "article": comment.article}
-    if _is_htmx(request):
-        return _dialog(request, "comments/_delete_dialog.html", context)
+    if is_htmx(request):
+        return dialog(request, "comments/_delete_dialog.html", context)
     return render(request, "comments/delete_page.html", context)
 
 
@@ -472,14 +461,14 @@ def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 def _delete_post(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _own_comment(request, comment_id)
     services.delete_comment(request.user, comment)
-    if _is_htmx(request):
+    if is_htmx(request):
         fragment = _comment_fragment(request, comment.pk, oob=True)
         context = {
             "message": _("コメントを削除しました。"),
             "oob": fragment.content.decode(),
             "comment": comment,
         }
-        return _dialog(request, "comments/_dialog_message.html", context)
+        return dialog(request, "comments/_dialog_message.html", context)
     messages.success(request, _("コメントを削除しました。"))
     return HttpResponseRedirect(f"{section_url(comment.article_id)}#comments")
 
@@ -498,7 +487,7 @@ def like(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise
     except services.CommentError as refused:
         error, liked, count = refused.message, False, comment.like_count
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {"comment": comment, "liked": liked, "count": count, "error": error}
         return render(request, "comments/_like.html", context, status=422 if error else 200)
     if error:
@@ -533,8 +522,8 @@ def _report_form(request: HttpRequest, comment: Comment, form: ReportForm, error
         "rule_anchors": {reason: rule_anchor(reason) for reason in ReportReason.values},
     }
     status = 422 if error or form.errors else 200
-    if _is_htmx(request):
-        return _dialog(request, "comments/_report_dialog.html", context, status=status)
+    if is_htmx(request):
+        return dialog(request, "comments/_report_dialog.html", context, status=status)
     return render(request, "comments/report_page.html", context, status=status)
 
 
@@ -553,9 +542,9 @@ def _report_post(request: HttpRequest, comment_id: int) -> HttpResponse:
     except services.CommentError as error:
         return _report_form(request, comment, form, error=error.message)
     message = _("報告が完了しました") if created else _("このコメントはすでに通報済みです。")
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {"message": message, "comment": comment, "reported": True, "created": created}
-        return _dialog(request, "comments/_report_done.html", context)
+        return dialog(request, "comments/_report_done.html", context)
     messages.success(request, message)
     return HttpResponseRedirect(_comment_url(comment))
 
@@ -594,12 +583,12 @@ def appeal(request: HttpRequest, restriction_id: int) -> HttpResponse:
         services.appeal(request.user, restriction, text_=form.cleaned_data["text"])
     except services.CommentError as error:
         messages.error(request, error.message)
-        if _is_htmx(request):
+        if is_htmx(request):
             context = {"restriction": restriction, "appeal_form": form, "appeal_error": error.message}
             return render(request, "comments/_appeal.html", context, status=422)
         return HttpResponseRedirect(reverse("comments:my_status") + f"#restriction-{restriction.pk}")
     note = _("異議の申し立てを受け付けました。審査の結果はこのページでお知らせします。")
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {"restriction": restriction, "appeal_done": note}
         return render(request, "comments/_appeal.html", context)
     messages.success(request, note)
@@ -610,7 +599,7 @@ def appeal(request: HttpRequest, restriction_id: int) -> HttpResponse:
 def acknowledge(request: HttpRequest, warning_id: int) -> HttpResponse:
     warning = get_object_or_404(Warning, pk=warning_id, user=request.user)
     services.acknowledge_warning(request.user, warning)
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse("")
     return HttpResponseRedirect(safe_next(request, request.POST.get("next"), reverse("comments:my_status")))
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kiji.core import access
 from kiji.core.access import Action
+from kiji.core.htmx import is_htmx
 from kiji.core.ratelimit import Limit, hit, too_many_requests
 from kiji.social import notifications as service
 from kiji.social.context_processors import forget_unread, unread_for
@@ -63,10 +64,6 @@ class Item:
     @property
     def unread(self) -> bool:
         return self.notification.read_at is None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _center_url(page: int | str | None = None) -> str:
@@ -205,7 +202,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     if n is None:
         raise Http404(_("通知が見つかりません。"))
     changed = service.mark_read(request.user, n.pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         n.refresh_from_db()
         forget_unread(request)
         until = _posted_until(request) or timezone.now()
@@ -233,7 +230,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         ) % {"count": count}
     else:
         text = _("未読の通知はありません。")
-    if _is_htmx(request):
+    if is_htmx(request):
         forget_unread(request)
         context = _center_context(request, _page(request, str(_posted_page(request))))
         context["status"] = text

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiji.articles.models import Author, Series
 from kiji.core import access
 from kiji.core.access import Action, Decision
+from kiji.core.htmx import dialog, is_htmx
 from kiji.core.ratelimit import Limit, hit, too_many_requests
 from kiji.members.selectors import profile_for
 from kiji.privacy.consent import consent_url, needs_disclosure_consent, safe_next
@@ -43,10 +44,6 @@ FOLLOW_LIMIT = Limit(100, 3600)
 MEMBERS_PER_PAGE = 50
 COMMENTS_SHOWN = 10
 COMMENTS_LOOKED_AT = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _member_url(member_id: int) -> str:
@@ -189,7 +186,7 @@ def _to_login(request: HttpRequest) -> HttpResponse:
         target = request.get_full_path()
     else:
         target = safe_next(request, request.POST.get("next") or request.META.get("HTTP_REFERER"), "/")
-    if _is_htmx(request):
+    if is_htmx(request):
         url = f"{reverse('account_login')}?{urlencode({'next': target})}"
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect_to_login(target, login_url=reverse("account_login"))
@@ -198,17 +195,9 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 def _to_consent(request: HttpRequest, fallback: str) -> HttpResponse:
     """The consent page, back to the page the form was on afterwards."""
     url = consent_url(safe_next(request, request.POST.get("next"), fallback))
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return HttpResponseRedirect(url)
-
-
-def _dialog(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """Answer an htmx request with the content of the page's dialog (opened by site.js)."""
-    response = render(request, template, context, status=status)
-    response["HX-Retarget"] = "#comment-dialog"
-    response["HX-Reswap"] = "innerHTML"
-    return response
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -218,8 +207,8 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 def _refused(request: HttpRequest, decision: Decision, fallback: str) -> HttpResponse:
     """The ladder's own message; a restriction gets its 機能制限のお知らせ."""
     context = {"decision": decision, "restriction": decision.restriction}
-    if _is_htmx(request):
-        return _dialog(request, "comments/_refused.html", context, status=403)
+    if is_htmx(request):
+        return dialog(request, "comments/_refused.html", context, status=403)
     if decision.restriction is not None:
         return render(request, "comments/refused_page.html", context, status=403)
     messages.error(request, str(decision.message))
@@ -227,8 +216,8 @@ def _refused(request: HttpRequest, decision: Decision, fallback: str) -> HttpRes
 
 
 def _failed(request: HttpRequest, message: str, fallback: str, status: int = 422) -> HttpResponse:
-    if _is_htmx(request):
-        return _dialog(request, "social/_done_dialog.html", {"message": message}, status=status)
+    if is_htmx(request):
+        return dialog(request, "social/_done_dialog.html", {"message": message}, status=status)
     messages.error(request, message)
     return _back(request, fallback)
 
@@ -248,8 +237,8 @@ def member_write(limit: Limit | None = None, scope: str = "") -> Callable[[View]
             limits = [("social-write", WRITE_LIMIT)] + ([(scope, limit)] if limit and scope else [])
             for name, budget in limits:
                 if not hit(name, str(request.user.pk), budget):
-                    if _is_htmx(request):
-                        return _dialog(
+                    if is_htmx(request):
+                        return dialog(
                             request, "social/_done_dialog.html", {"message": _too_many()}, status=429
                         )
                     return too_many_requests(request, budget)
@@ -293,7 +282,7 @@ def follow(request: HttpRequest, user_id: int) -> HttpResponse:
         note = _("%(name)sさんをフォローしました。") % {"name": name}
     else:
         note = _("%(name)sさんはすでにフォローしています。") % {"name": name}
-    if _is_htmx(request):
+    if is_htmx(request):
         return _follow_fragment(request, found, note)
     messages.success(request, note)
     return _back(request, _member_url(found.pk))
@@ -307,7 +296,7 @@ def unfollow(request: HttpRequest, user_id: int) -> HttpResponse:
         note = _("%(name)sさんのフォローを解除しました。") % {"name": name}
     else:
         note = _("%(name)sさんはフォローしていません。") % {"name": name}
-    if _is_htmx(request):
+    if is_htmx(request):
         return _follow_fragment(request, found, note)
     messages.success(request, note)
     return _back(request, _member_url(found.pk))
@@ -326,10 +315,10 @@ def _confirm_context(request: HttpRequest, found: Any) -> dict[str, Any]:
     }
 
 
-def _confirm(request: HttpRequest, found: Any, *, dialog: str, page: str) -> HttpResponse:
+def _confirm(request: HttpRequest, found: Any, *, dialog_template: str, page: str) -> HttpResponse:
     context = _confirm_context(request, found)
-    if _is_htmx(request):
-        return _dialog(request, dialog, context)
+    if is_htmx(request):
+        return dialog(request, dialog_template, context)
     return render(request, page, context)
 
 
@@ -343,7 +332,9 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
     found = _active_member(user_id)
     if found.pk == request.user.pk:
         raise Http404(_("会員が見つかりません。"))
-    return _confirm(request, found, dialog="social/_block_dialog.html", page="social/block_page.html")
+    return _confirm(
+        request, found, dialog_template="social/_block_dialog.html", page="social/block_page.html"
+    )
 
 
 @member_write()
@@ -362,7 +353,9 @@ def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _to_login(request)
     found = _active_member(user_id)
-    return _confirm(request, found, dialog="social/_unblock_dialog.html", page="social/unblock_page.html")
+    return _confirm(
+        request, found, dialog_template="social/_unblock_dialog.html", page="social/unblock_page.html"
+    )
 
 
 @member_write()
@@ -376,7 +369,7 @@ def _unblock_post(request: HttpRequest, user_id: int) -> HttpResponse:
 def _after_block_change(request: HttpRequest, found: Any, note: str) -> HttpResponse:
     """The done message; with htmx, the page behind the dialog is brought up to date too."""
     origin = request.POST.get("from", "member")
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, note)
         fallback = reverse("social:blocks") if origin == "blocks" else _member_url(found.pk)
         return _back(request, fallback)
@@ -387,7 +380,7 @@ def _after_block_change(request: HttpRequest, found: Any, note: str) -> HttpResp
         access.forget_status(request.user)
         context = {**_member_context(request, found), "oob": True}
         oob = render_to_string("social/_member_main.html", context, request=request)
-    return _dialog(request, "social/_done_dialog.html", {"message": note, "oob": oob})
+    return dialog(request, "social/_done_dialog.html", {"message": note, "oob": oob})
 
 
 @login_required
@@ -405,7 +398,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
 def _source_answer(
     request: HttpRequest, *, partial: str, context: dict[str, Any], fallback: str, note: str, ok: bool
 ) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, partial, {**context, "note": note}, status=200 if ok else 403)
     if ok:
         messages.success(request, note)
