@@ -18,6 +18,15 @@ if [ -z "$pg_bin" ]; then
   done
 fi
 
+# Search ranks through the RUM index (Debian's postgresql-15-rum).
+pg_version="$(basename "$(dirname "$pg_bin")")"
+if [ ! -f "/usr/share/postgresql/$pg_version/extension/rum.control" ]; then
+  echo "Installing the RUM index extension from Debian's packages..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "postgresql-$pg_version-rum" >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq "postgresql-$pg_version-rum" >/dev/null; }
+fi
+
 # PostgreSQL refuses to run as root: use the postgres system user when we are root.
 as_pg() { (cd / && if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi); }
 id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || useradd --system --home /var/lib/postgresql postgres

@@ -384,3 +384,24 @@ def _moderate(person: Person) -> Decision:
     return Decision(
         allowed=False, reason="not_moderator", message=_("コメントのモデレート権限がありません。")
     )
+
+
+def text_visible_now(person: Person, article: Readable) -> bool:
+    """Whether search snippets (and later the assistant) may quote this article's body to this
+    person: the same rule as its comments — readable now, without spending a monthly read."""
+    return _read_comments(status_of(person), article).allowed
+
+
+def walls_open_now(person: Person) -> tuple[frozenset[str], frozenset[int]]:
+    """`text_visible_now` in bulk, for filtering in SQL: the access levels whose every article is
+    open to this person, and the ids of further articles (this month's counted reads) that are."""
+    status = status_of(person)
+    levels = {
+        Level.ANONYMOUS: {ArticleAccess.FREE},
+        Level.REGISTERED: {ArticleAccess.FREE},
+        Level.COMPLETE: {ArticleAccess.FREE, ArticleAccess.MEMBERS},
+        Level.PREMIUM: {ArticleAccess.FREE, ArticleAccess.MEMBERS, ArticleAccess.PREMIUM},
+        Level.STAFF: {ArticleAccess.FREE, ArticleAccess.MEMBERS, ArticleAccess.PREMIUM},
+    }[status.level]
+    opened = frozenset(status.read_ids()) if status.level is Level.REGISTERED else frozenset()
+    return frozenset(str(level) for level in levels), opened

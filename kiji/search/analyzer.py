@@ -11,6 +11,7 @@ rebuilt (`manage.py reindex`, issue 6).
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -92,3 +93,56 @@ def terms(text: str) -> list[str]:
 def query_terms(text: str) -> list[str]:
     """A query's terms, each once, in the order asked."""
     return list(dict.fromkeys(terms(text)))
+
+
+def clean_term(term: str) -> str:
+    """A term as both databases' tokenizers see one word: letters and digits only.
+
+    SQLite's unicode61 and our tsvector literals must agree on word boundaries, so the few terms
+    with inner symbols (3.5, e-mail) are joined up (35, email) the same way for index and query.
+    """
+    return "".join(ch for ch in term if unicodedata.category(ch)[0] in "LN")
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms of `text` as stored in the index, in order."""
+    return [cleaned for token in tokens(text) if (cleaned := clean_term(token.term))]
+
+
+# Character bigrams: the recall fallback for what morphology misses (引き上げ inside 引き上げる,
+# 電池 inside 蓄電池). Runs of kana and kanji become overlapping bigrams; other words stay whole.
+_CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+
+
+def run_grams(run: str) -> list[str]:
+    if not _CJK_RUN.fullmatch(run):
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def gram_runs(text: str) -> list[list[str]]:
+    """Each run of `text` (NFKC, casefolded) as its list of grams, in order."""
+    folded = normalise(text).casefold()
+    return [run_grams(match.group()) for match in RUNS.finditer(folded)]
+
+
+def grams(text: str) -> list[str]:
+    return [gram for run in gram_runs(text) for gram in run]
+
+
+def reading(text: str) -> str:
+    """The katakana reading of `text` (けっさん and ケッサン and 決算 share ケッサン)."""
+    tokenizer = getattr(_local, "reader", None)
+    if tokenizer is None:
+        tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C, fields={"pos", "reading_form"})
+        _local.reader = tokenizer
+    parts = [
+        m.reading_form()
+        for m in tokenizer.tokenize(normalise(text)[:200])
+        if m.part_of_speech()[0] not in SKIPPED_POS
+    ]
+    return "".join(parts)

@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "kiji.search"
     label = "search"
     verbose_name = _("検索")
+
+    def ready(self) -> None:
+        from kiji.search import signals  # noqa: F401  (index upkeep)

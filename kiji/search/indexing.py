@@ -1,0 +1,222 @@
+"""Keeping the index in step with articles and comments.
+
+The task worker calls `index_article` and `index_comment` after each publish, edit, unpublish,
+delete and moderation; `reindex_all` rebuilds everything (`manage.py reindex`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet
+
+from kiji.search import analyzer
+from kiji.search.backends import backend
+from kiji.search.documents import Fields, IndexedText, article_fields, comment_fields, indexed_text
+from kiji.search.models import Kind, SearchDocument
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+Progress = Callable[[int, int], None]
+
+
+class StaleIndex(RuntimeError):
+    """The index was built by another analyzer: only a full rebuild can change it now."""
+
+
+def _articles() -> QuerySet[Any]:
+    from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag
+
+    queryset: QuerySet[Any] = (
+        ArticlePage.objects.live()
+        .select_related("series")
+        .prefetch_related(
+            Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag").order_by("tag__name")),
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+        )
+    )
+    return queryset
+
+
+def _visible_comments() -> QuerySet[Any]:
+    from kiji.comments.models import Comment
+
+    return Comment.objects.filter(
+        status=Comment.Status.PUBLISHED, author__isnull=False, article__live=True
+    ).select_related("article")
+
+
+def _stored_fields(doc: SearchDocument) -> Fields:
+    return Fields(title=doc.title, lead=doc.lead, tags=doc.tags, body=doc.body)
+
+
+def _forget(doc: SearchDocument) -> None:
+    if doc.signature != analyzer.SIGNATURE:
+        raise StaleIndex(f"document {doc.pk} was indexed by {doc.signature}; run manage.py reindex")
+    backend().remove(doc.pk, indexed_text(_stored_fields(doc)))
+
+
+def _store(doc: SearchDocument, fields: Fields, text: IndexedText) -> None:
+    doc.title, doc.lead, doc.tags, doc.body = fields.title, fields.lead, fields.tags, fields.body
+    doc.signature = analyzer.SIGNATURE
+    doc.save()
+    backend().add(doc.pk, text)
+
+
+def _article_doc(article: Any) -> SearchDocument:
+    return SearchDocument(
+        kind=Kind.ARTICLE,
+        article_id=article.pk,
+        access_level=article.access_level,
+        series_id=article.series_id,
+        published_at=article.published_at,
+    )
+
+
+def _comment_doc(comment: Any) -> SearchDocument:
+    return SearchDocument(
+        kind=Kind.COMMENT,
+        article_id=comment.article_id,
+        comment_id=comment.pk,
+        member_id=comment.author_id,
+        access_level=comment.article.access_level,
+        series_id=comment.article.series_id,
+        published_at=comment.created_at,
+    )
+
+
+@transaction.atomic
+def index_article(article_id: int) -> bool:
+    """Bring one article (and the copies its comments keep of it) up to date; True if indexed."""
+    article = _articles().filter(pk=article_id).first()
+    docs = list(SearchDocument.objects.select_for_update().filter(article_id=article_id))
+    current = next((d for d in docs if d.kind == Kind.ARTICLE), None)
+    if article is None:
+        SearchDocument.objects.filter(pk__in=[d.pk for d in docs]).delete()  # signals forget them
+        return False
+    fields = article_fields(article)
+    doc = current or _article_doc(article)
+    if current is not None:
+        _forget(current)
+        doc.access_level, doc.series_id = article.access_level, article.series_id
+        doc.published_at = article.published_at
+    _store(doc, fields, indexed_text(fields))
+    # Comments carry the article's wall and series for filtering without a join.
+    SearchDocument.objects.filter(article_id=article_id, kind=Kind.COMMENT).update(
+        access_level=article.access_level, series_id=article.series_id
+    )
+    if current is None:
+        # A newly (re)published article: its visible comments come back too.
+        for comment in _visible_comments().filter(article_id=article_id):
+            if not any(d.comment_id == comment.pk for d in docs):
+                comment_fields_ = comment_fields(comment)
+                _store(_comment_doc(comment), comment_fields_, indexed_text(comment_fields_))
+    return True
+
+
+@transaction.atomic
+def index_comment(comment_id: int) -> bool:
+    """Index a visible comment, or take a hidden, deleted or removed one out; True if indexed."""
+    comment = _visible_comments().filter(pk=comment_id).first()
+    current = SearchDocument.objects.select_for_update().filter(comment_id=comment_id).first()
+    if comment is None:
+        if current is not None:
+            current.delete()  # the post_delete signal forgets it
+        return False
+    if current is not None:
+        _forget(current)
+    fields = comment_fields(comment)
+    doc = current or _comment_doc(comment)
+    _store(doc, fields, indexed_text(fields))
+    return True
+
+
+def forget_deleted(doc: SearchDocument) -> None:
+    """A document row is gone (post_delete): its entries leave the full-text index."""
+    if doc.signature == analyzer.SIGNATURE:
+        backend().remove(doc.pk, indexed_text(_stored_fields(doc)))
+    else:
+        log.warning("search document %s was indexed by %s; run manage.py reindex", doc.pk, doc.signature)
+
+
+def needs_rebuild() -> bool:
+    return SearchDocument.objects.exclude(signature=analyzer.SIGNATURE).exists()
+
+
+# Rebuilding: analysis is the slow part, so it runs in worker processes; writes stay in this one.
+
+
+def _analyse(batch: list[tuple[int, Fields]]) -> list[tuple[int, IndexedText]]:
+    return [(key, indexed_text(fields)) for key, fields in batch]
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _sources() -> Iterator[tuple[SearchDocument, Fields]]:
+    for article in _articles().order_by("pk").iterator(chunk_size=BATCH):
+        yield _article_doc(article), article_fields(article)
+    for comment in _visible_comments().order_by("pk").iterator(chunk_size=BATCH):
+        yield _comment_doc(comment), comment_fields(comment)
+
+
+def _total() -> int:
+    from kiji.articles.models import ArticlePage
+
+    return int(ArticlePage.objects.live().count() + _visible_comments().count())
+
+
+def reindex_all(*, progress: Progress | None = None, jobs: int = 0) -> int:
+    """Empty the index and rebuild it from every live article and visible comment."""
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    total = _total()
+    done = 0
+    with transaction.atomic():
+        backend().clear()
+        with connection.cursor() as cursor:  # raw: the index is already empty, no signals needed
+            cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")  # noqa: S608
+        pool = (
+            ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+            if jobs > 1
+            else None
+        )
+        try:
+            for chunk in _chunks(_sources(), BATCH):
+                docs = [doc for doc, _ in chunk]
+                for doc, fields in chunk:
+                    doc.title, doc.lead, doc.tags, doc.body = (
+                        fields.title,
+                        fields.lead,
+                        fields.tags,
+                        fields.body,
+                    )
+                    doc.signature = analyzer.SIGNATURE
+                pieces = [chunk[i : i + 50] for i in range(0, len(chunk), 50)]
+                batches = [[(i, fields) for i, (_, fields) in enumerate(piece)] for piece in pieces]
+                analysed = list(pool.map(_analyse, batches)) if pool else [_analyse(b) for b in batches]
+                texts = [text for result in analysed for _, text in result]
+                SearchDocument.objects.bulk_create(docs)
+                search_backend = backend()
+                for doc, text in zip(docs, texts, strict=True):
+                    search_backend.add(doc.pk, text)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+        finally:
+            if pool:
+                pool.shutdown()
+    return done

@@ -1,0 +1,26 @@
+"""Index upkeep runs in the task worker, after the change that caused it has committed."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task
+def index_article(article_id: int) -> bool:
+    from kiji.search import indexing
+
+    return indexing.index_article(article_id)
+
+
+@task
+def index_comment(comment_id: int) -> bool:
+    from kiji.search import indexing
+
+    return indexing.index_comment(comment_id)
+
+
+@task
+def refresh_vocabulary() -> int:
+    from kiji.search import vocabulary
+
+    return vocabulary.refresh()
