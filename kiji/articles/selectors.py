@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -66,10 +66,22 @@ def article_for_detail(slug: str) -> ArticlePage | None:
 
 
 def related_articles(article: ArticlePage, *, limit: int = 6) -> list[ArticlePage]:
-    """Same series first, then the most shared tags, then the newest.
+    """関連コンテンツ: by content, series and tags as the worker computed it (kiji.search.related);
+    until it has, same series first, then the most shared tags, then the newest."""
+    from kiji.search.models import RelatedArticle
 
-    Ranked on ids alone (a narrow GROUP BY), then the cards are fetched: three queries in all.
-    """
+    stored = RelatedArticle.objects.filter(article_id=article.pk)
+    rank = stored.filter(other_id=OuterRef("pk")).values("rank")[:1]
+    cards = list(
+        with_cards(live_articles().filter(pk__in=stored.values("other_id")))
+        .annotate(related_rank=Subquery(rank))
+        .order_by("related_rank")[:limit]
+    )
+    return cards or _related_by_tags(article, limit=limit)
+
+
+def _related_by_tags(article: ArticlePage, *, limit: int) -> list[ArticlePage]:
+    """Ranked on ids alone (a narrow GROUP BY), then the cards are fetched: three queries in all."""
     tag_ids = [item.tag_id for item in article.tagged_items.all()]
     match = Q(tagged_items__tag_id__in=tag_ids)
     if article.series_id:
@@ -85,7 +97,10 @@ def related_articles(article: ArticlePage, *, limit: int = 6) -> list[ArticlePag
         .exclude(pk=article.pk)
         .values("pk")
         .annotate(
-            shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True),
+            # An empty IN inside the aggregate would empty the whole result (articles without tags).
+            shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True)
+            if tag_ids
+            else Value(0, output_field=IntegerField()),
             series_score=series_bonus,
             newest=Max("published_at"),
         )

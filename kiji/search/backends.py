@@ -47,6 +47,7 @@ class Backend(Protocol):
         self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
     ) -> list[tuple[int, float]]: ...
     def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int: ...
+    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]: ...
     def vocabulary(self) -> Iterator[tuple[str, int]]: ...
 
 
@@ -142,6 +143,19 @@ class SQLiteBackend:
             cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {body} LIMIT %s)", [*params, cap])
             return int(cursor.fetchone()[0])
 
+    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]:
+        """Documents with any of `terms`, by BM25: "more like this" for related articles."""
+        expression = " OR ".join(f'"{term}"' for term in terms)
+        weights = ", ".join(map(str, WEIGHTS))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, bm25({WORDS}, {weights}) AS score FROM {WORDS} "
+                f"JOIN {DOCS} d ON d.id = {WORDS}.rowid WHERE {WORDS} MATCH %s AND ({where.sql}) "
+                "ORDER BY score LIMIT %s",
+                [expression, *where.params, limit],
+            )
+            return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+
     def vocabulary(self) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT term, doc FROM {WORDS}_vocab")
@@ -227,6 +241,21 @@ class PostgreSQLBackend:
                 [self.expression(query, mode), *where.params, cap],
             )
             return int(cursor.fetchone()[0])
+
+    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]:
+        expression = " | ".join(f"'{term}'" for term in terms)
+        score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, {score} AS score FROM {DOCS} d "
+                f"WHERE d.words @@ %s::tsquery AND ({where.sql}) ORDER BY score LIMIT %s",
+                [expression, expression, *where.params, limit],
+            )
+            # Lower is better for both; RUM's distance is turned into a similarity in (0, 1].
+            return [
+                (row[0], 1 / (1 + float(row[1])) if _has_rum() else -float(row[1]))
+                for row in cursor.fetchall()
+            ]
 
     def vocabulary(self) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:

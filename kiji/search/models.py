@@ -66,3 +66,23 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class RelatedArticle(models.Model):
+    """関連コンテンツ, computed by the worker (kiji.search.related) and read with the article page."""
+
+    article = models.ForeignKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "other"], name="related_once"),
+            models.UniqueConstraint(fields=["article", "rank"], name="related_rank_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.other_id}"

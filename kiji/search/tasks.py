@@ -7,9 +7,12 @@ from django.tasks import task
 
 @task
 def index_article(article_id: int) -> bool:
-    from kiji.search import indexing
+    from kiji.search import indexing, related
 
-    return indexing.index_article(article_id)
+    indexed = indexing.index_article(article_id)
+    if indexed:
+        related.refresh_after_publish(article_id)
+    return indexed
 
 
 @task

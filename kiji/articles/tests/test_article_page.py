@@ -281,7 +281,8 @@ def test_article_page_queries_do_not_grow_with_tags_authors_images_or_related(
         counts[article.slug] = len(queries)
 
     assert counts["big"] == counts["small"]
-    assert counts["big"] <= 12
+    # 13: the worker has not computed related lists here, so the tag ranking follows a miss.
+    assert counts["big"] <= 13
 
 
 def test_a_second_render_reuses_the_cached_fragments_and_queries_nothing(client, article_factory, settings):

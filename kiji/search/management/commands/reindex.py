@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kiji.search import analyzer, indexing, vocabulary
+from kiji.core import pagecache
+from kiji.search import analyzer, indexing, related, vocabulary
 
 
 class Command(BaseCommand):
@@ -21,6 +22,12 @@ class Command(BaseCommand):
             help="Only when the index is empty or was built by another analyzer or dictionary.",
         )
         parser.add_argument("--jobs", type=int, default=0, help="Analyzer processes (default: cores, ≤4).")
+        parser.add_argument(
+            "--related-days",
+            type=int,
+            default=365,
+            help="Recompute 関連コンテンツ for articles of the last N days (0: skip; the worker keeps it).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from kiji.search.models import SearchDocument
@@ -56,3 +63,7 @@ class Command(BaseCommand):
             f"Indexed {count:,} documents in {elapsed:.1f} s; {terms:,} terms in the vocabulary "
             f"({analyzer.SIGNATURE})."
         )
+        if options["related_days"] > 0:
+            refreshed = related.refresh_recent(days=options["related_days"])
+            pagecache.invalidate()
+            self.stdout.write(f"Related articles recomputed for {refreshed:,} articles.")
