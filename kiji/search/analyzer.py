@@ -20,11 +20,22 @@ from importlib.metadata import version
 
 from sudachipy import Dictionary, SplitMode
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 SIGNATURE = f"sudachi-{version('sudachipy')}-core-{version('sudachidict-core')}-A-v{ANALYZER_VERSION}"
 
 # Parts of speech (the first level of Sudachi's tags) that say nothing about a document's subject.
 SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+# する, ある, いる, なる, くる…: verbs that mostly carry grammar (値上げ[し]た, 学習し[てい]る),
+# by normalized form; 上げる in 引き上げる is also 非自立可能 but carries meaning, so it stays.
+GRAMMAR_VERBS = frozenset(
+    {"為る", "有る", "居る", "成る", "来る", "行く", "仕舞う", "置く", "呉れる", "貰う"}
+)
+
+
+def _skipped(pos: tuple[str, ...], normalized: str = "") -> bool:
+    return pos[0] in SKIPPED_POS or (pos[1] == "非自立可能" and normalized in GRAMMAR_VERBS)
+
+
 # SudachiPy refuses inputs above 49,149 bytes; longer texts are analysed in pieces at line ends.
 _MAX_BYTES = 40_000
 
@@ -75,7 +86,7 @@ def tokens(text: str) -> list[Token]:
     tokenizer = _tokenizer()
     for offset, piece in _pieces(text):
         for morpheme in tokenizer.tokenize(piece):  # type: ignore[attr-defined]
-            if morpheme.part_of_speech()[0] in SKIPPED_POS:
+            if _skipped(morpheme.part_of_speech(), morpheme.normalized_form()):
                 continue
             surface = morpheme.surface()
             if not surface.strip():
@@ -138,11 +149,13 @@ def reading(text: str) -> str:
     """The katakana reading of `text` (けっさん and ケッサン and 決算 share ケッサン)."""
     tokenizer = getattr(_local, "reader", None)
     if tokenizer is None:
-        tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C, fields={"pos", "reading_form"})
+        tokenizer = Dictionary(dict="core").tokenizer(
+            mode=SplitMode.C, fields={"pos", "reading_form", "normalized_form"}
+        )
         _local.reader = tokenizer
     parts = [
         m.reading_form()
         for m in tokenizer.tokenize(normalise(text)[:200])
-        if m.part_of_speech()[0] not in SKIPPED_POS
+        if not _skipped(m.part_of_speech(), m.normalized_form())
     ]
     return "".join(parts)

@@ -47,7 +47,9 @@ class Backend(Protocol):
         self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
     ) -> list[tuple[int, float]]: ...
     def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int: ...
-    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]: ...
+    def match_any(
+        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+    ) -> list[tuple[int, float]]: ...
     def vocabulary(self) -> Iterator[tuple[str, int]]: ...
 
 
@@ -143,9 +145,14 @@ class SQLiteBackend:
             cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {body} LIMIT %s)", [*params, cap])
             return int(cursor.fetchone()[0])
 
-    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]:
-        """Documents with any of `terms`, by BM25: "more like this" for related articles."""
-        expression = " OR ".join(f'"{term}"' for term in terms)
+    def match_any(
+        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+    ) -> list[tuple[int, float]]:
+        """Documents with any of the phrases, by BM25: partial matches, and "more like this"."""
+        expression = "(" + " OR ".join('"' + " ".join(p) + '"' for p in phrases) + ")"
+        for phrase in excluded:
+            expression += ' NOT "' + " ".join(phrase) + '"'
+
         weights = ", ".join(map(str, WEIGHTS))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -242,8 +249,12 @@ class PostgreSQLBackend:
             )
             return int(cursor.fetchone()[0])
 
-    def match_any(self, terms: list[str], where: Where, limit: int) -> list[tuple[int, float]]:
-        expression = " | ".join(f"'{term}'" for term in terms)
+    def match_any(
+        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+    ) -> list[tuple[int, float]]:
+        expression = "(" + " | ".join("(" + " <-> ".join(f"'{t}'" for t in p) + ")" for p in phrases) + ")"
+        for phrase in excluded:
+            expression += " & !(" + " <-> ".join(f"'{term}'" for term in phrase) + ")"
         score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
         with connection.cursor() as cursor:
             cursor.execute(

@@ -75,7 +75,7 @@ def compute(article_id: int, *, limit: int = LIMIT) -> list[Scored]:
     where = Where(
         "d.kind = 'article' AND d.article_id <> %s AND d.published_at <= %s", (article_id, timezone.now())
     )
-    found = backend().match_any(terms, where, CANDIDATES) if terms else []
+    found = backend().match_any([(term,) for term in terms], where, CANDIDATES) if terms else []
     docs = dict(SearchDocument.objects.filter(pk__in=[pk for pk, _ in found]).values_list("pk", "article_id"))
     content = {docs[pk]: score for pk, score in found if pk in docs}
     if doc.series_id:

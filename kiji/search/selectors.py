@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kiji.core import access
 from kiji.search import query as query_module
-from kiji.search.backends import Mode, Where, backend
+from kiji.search.backends import Order, Where, backend
 from kiji.search.models import Kind, SearchDocument
 from kiji.search.snippets import highlight, snippet
 
@@ -55,6 +55,7 @@ class Hit:
     title: SafeString = field(default_factory=lambda: SafeString(""))
     snippet: SafeString = field(default_factory=lambda: SafeString(""))
     walled: bool = False  # the reader sees only title and lead
+    partial: bool = False  # a looser match: some words only, or their characters inside other words
     url: str = ""
     author_name: str = ""
 
@@ -70,6 +71,7 @@ class SearchResults:
     sort: Sort = Sort.RELEVANCE
     filters: SearchFilters = field(default_factory=SearchFilters)
     used_fallback: bool = False
+    strict_total: int = 0  # results with every part of the query; the rest are looser matches
     suggestion: str = ""
 
     @property
@@ -142,22 +144,38 @@ def where_for(person: Any, filters: SearchFilters, *, now: datetime | None = Non
 
 def _ranked(
     parsed: query_module.Query, where: Where, sort: Sort, page: int, per_page: int
-) -> tuple[list[tuple[int, float]], int, bool, bool]:
-    """(ids with scores for this page, total, capped, whether gram matches were added)."""
+) -> tuple[list[tuple[int, float]], int, bool, int]:
+    """(ids with scores for this page, total, capped, how many match strictly).
+
+    Every required part matching comes first. When that finds fewer than FALLBACK_BELOW, looser
+    matches follow, best first: character grams (compound parts, other verb forms), then
+    documents with only some of the words (ranked by how many and how distinctive).
+    """
     index = backend()
-    order = str(sort)
+    order = cast(Order, str(sort))
     offset = (page - 1) * per_page
     total = index.count(parsed, "words", where, COUNT_CAP + 1) if parsed.words else 0
     if total >= FALLBACK_BELOW or not parsed.grams:
-        found = index.match(parsed, "words", where, order, per_page, offset) if total else []  # type: ignore[arg-type]
-        return found, min(total, COUNT_CAP), total > COUNT_CAP, False
-    # Few or no morphological matches: character grams find compound parts and other forms.
-    words = index.match(parsed, "words", where, order, FALLBACK_BELOW, 0) if total else []  # type: ignore[arg-type]
-    mode: Mode = "grams"
-    grams = index.match(parsed, mode, where, order, FALLBACK_CAP, 0)  # type: ignore[arg-type]
-    seen = {doc_id for doc_id, _ in words}
-    merged = words + [(doc_id, score) for doc_id, score in grams if doc_id not in seen]
-    return merged[offset : offset + per_page], len(merged), False, len(merged) > len(words)
+        found = index.match(parsed, "words", where, order, per_page, offset) if total else []
+        return found, min(total, COUNT_CAP), total > COUNT_CAP, min(total, COUNT_CAP)
+    merged = index.match(parsed, "words", where, order, FALLBACK_BELOW, 0) if total else []
+    seen = {doc_id for doc_id, _ in merged}
+    strict = len(merged)
+    looser = [index.match(parsed, "grams", where, "relevance", FALLBACK_CAP, 0)]
+    # Some of the words: each part, and the longer pieces of compounds (人手 of 人手不足).
+    pieces = [(term,) for phrase in parsed.words if len(phrase) > 1 for term in phrase if len(term) > 1]
+    parts = list(dict.fromkeys([*parsed.words, *pieces]))
+    if len(parts) > 1:
+        looser.append(index.match_any(parts, where, FALLBACK_CAP, parsed.excluded_words))
+    for found in looser:
+        for doc_id, score in found:
+            if doc_id not in seen:
+                seen.add(doc_id)
+                merged.append((doc_id, score))
+    if sort is not Sort.RELEVANCE and len(merged) > strict:
+        dates = dict(SearchDocument.objects.filter(pk__in=seen).values_list("pk", "published_at"))
+        merged.sort(key=lambda item: dates[item[0]], reverse=sort is Sort.NEWEST)
+    return merged[offset : offset + per_page], len(merged), False, strict
 
 
 def _hydrate(person: Any, parsed: query_module.Query, ranked: list[tuple[int, float]]) -> list[Hit]:
@@ -233,10 +251,13 @@ def search(
     if parsed.problem or parsed.is_empty:
         return results
     where = where_for(person, filters)
-    ranked, results.total, results.capped, results.used_fallback = _ranked(
-        parsed, where, sort, page, per_page
-    )
+    ranked, total, capped, strict = _ranked(parsed, where, sort, page, per_page)
+    results.total, results.capped, results.strict_total = total, capped, strict
+    results.used_fallback = total > strict
     results.hits = _hydrate(person, parsed, ranked)
+    first = (page - 1) * per_page
+    for position, hit in enumerate(results.hits, start=first):
+        hit.partial = position >= strict
     if results.total == 0:
         from kiji.search.vocabulary import suggest
 

@@ -57,3 +57,10 @@ def test_long_texts_are_analysed_in_pieces() -> None:
 
 def test_the_signature_names_the_dictionary() -> None:
     assert analyzer.SIGNATURE.startswith("sudachi-") and "-core-" in analyzer.SIGNATURE
+
+
+def test_grammar_verbs_are_left_out_but_compound_verbs_stay() -> None:
+    assert analyzer.terms("値上げした") == ["値上げ"]
+    assert analyzer.terms("学習している") == ["学習"]
+    assert analyzer.terms("問題がある") == ["問題"]
+    assert analyzer.terms("価格を引き上げた") == ["価格", "引く", "上げる"]
