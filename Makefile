@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench bench-comments bench-fanout clean
+.PHONY: run serve test lint types migrations-check pytest pytest-postgres browser-deps bench bench-comments bench-fanout bench-search clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -43,12 +43,16 @@ bench: $(VENV)/.installed
 	scripts/bench.sh
 	scripts/bench-comments.sh
 	scripts/bench-fanout.sh
+	scripts/bench-search.sh
 
 bench-comments: $(VENV)/.installed
 	scripts/bench-comments.sh
 
 bench-fanout: $(VENV)/.installed
 	scripts/bench-fanout.sh
+
+bench-search: $(VENV)/.installed
+	scripts/bench-search.sh
 
 clean:
 	rm -rf var/static var/bench var/postgres var/demo-build

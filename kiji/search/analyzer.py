@@ -65,6 +65,9 @@ def normalise(text: str) -> str:
 
 def _pieces(text: str) -> Iterator[tuple[int, str]]:
     """(offset, piece) chunks small enough for SudachiPy, cut at line ends where possible."""
+    if len(text) * 4 <= _MAX_BYTES:  # short enough whatever its characters: no need to measure
+        yield 0, text
+        return
     start = 0
     while start < len(text):
         end = start

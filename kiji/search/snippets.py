@@ -17,7 +17,7 @@ from kiji.search import analyzer
 from kiji.search.documents import PAGE_BREAK
 
 WIDTH = 120
-_ANALYSE_AT_MOST = 6000  # characters read by the analyzer when no written form matches
+_ANALYSE_AT_MOST = 1200  # characters of a body read by the analyzer when no written form matches
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,22 @@ class Snippet:
 def _fold(text: str) -> str:
     """NFKC and case folding that keeps every character's position."""
     text = analyzer.normalise(text)
+    folded = text.casefold()
+    if len(folded) == len(text):  # nearly always; ß and a few ligatures grow
+        return folded
     return "".join(low if len(low := ch.casefold()) == 1 else ch for ch in text)
 
 
-def _spans(text: str, needles: tuple[str, ...], terms: frozenset[str]) -> list[tuple[int, int]]:
+def _spans(
+    text: str, needles: tuple[str, ...], terms: frozenset[str], *, analyse: bool = False
+) -> list[tuple[int, int]]:
     folded = _fold(text)
     wanted = sorted({_fold(n) for n in needles if n.strip()}, key=len, reverse=True)
     spans: list[tuple[int, int]] = []
     if wanted:
         pattern = re.compile("|".join(re.escape(n) for n in wanted))
         spans = [(m.start(), m.end()) for m in pattern.finditer(folded)]
-    if not spans and terms:
+    if not spans and terms and analyse:
         head = text[:_ANALYSE_AT_MOST]
         spans = [(t.start, t.end) for t in analyzer.tokens(head) if analyzer.clean_term(t.term) in terms]
     return spans
@@ -65,11 +70,18 @@ def highlight(text: str, needles: tuple[str, ...], terms: frozenset[str] = froze
 
 
 def snippet(
-    text: str, needles: tuple[str, ...], terms: frozenset[str] = frozenset(), width: int = WIDTH
+    text: str,
+    needles: tuple[str, ...],
+    terms: frozenset[str] = frozenset(),
+    width: int = WIDTH,
+    *,
+    analyse: bool = False,
 ) -> Snippet:
-    """About `width` characters around the densest cluster of matches, ellipses where cut."""
+    """About `width` characters around the densest cluster of matches, ellipses where cut.
+
+    With `analyse`, a text where no written form matches is read by the analyzer (bodies)."""
     text = analyzer.normalise(text)
-    spans = _spans(text, needles, terms)
+    spans = _spans(text, needles, terms, analyse=analyse)
     if not spans:
         start, end = 0, min(len(text), width)
     else:
