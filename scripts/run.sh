@@ -13,6 +13,8 @@ mkdir -p var
 $PY manage.py migrate --no-input -v 0
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py load_demo --if-empty
+# The search index: built once, and rebuilt when the analyzer or its dictionary changed.
+$PY manage.py reindex --if-needed
 
 $PY manage.py db_worker --queue-name '*' --interval 1 -v 0 &
 worker=$!
@@ -20,7 +22,11 @@ worker=$!
 ( while sleep 60; do $PY manage.py publish_scheduled >/dev/null 2>&1 || true; done ) &
 scheduler=$!
 # The daily notification digest (production: a cron line, see README).
-( while true; do $PY manage.py send_digests --enqueue >/dev/null 2>&1 || true; sleep 86400; done ) &
+( while true; do
+    $PY manage.py send_digests --enqueue >/dev/null 2>&1 || true
+    $PY manage.py refresh_search >/dev/null 2>&1 || true
+    sleep 86400
+  done ) &
 digests=$!
 trap 'kill $worker $scheduler $digests 2>/dev/null || true' EXIT INT TERM
 

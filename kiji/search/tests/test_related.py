@@ -63,3 +63,11 @@ def test_unpublished_articles_drop_out_of_lists(corpus: dict[str, Any]) -> None:
 
 def test_without_a_computed_list_tags_and_series_still_relate(corpus: dict[str, Any]) -> None:
     assert corpus["series"].pk in [a.pk for a in related_articles(corpus["base"])]
+
+
+def test_daily_refresh_command(corpus: dict[str, Any], capsys: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("refresh_search")
+    assert "related articles of 4 articles" in capsys.readouterr().out
+    assert related.related_ids(corpus["base"].pk)
