@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kiji.comments",
     "kiji.social",
     "kiji.search",
+    "kiji.discovery",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -333,4 +334,6 @@ KIJI_SITE_TAGLINE = _("ビジネスの明日を読む")
 KIJI_WALL_VISIBLE_BLOCKS = 2
 # 人気のタグ counts articles published in this many recent days.
 KIJI_POPULAR_TAGS_DAYS = 90
+# 人気 (popular tags and articles): distinct readers over this many recent days (Asia/Tokyo).
+KIJI_POPULAR_DAYS = int(os.environ.get("KIJI_POPULAR_DAYS", "7"))
 KIJI_PAGE_SIZE = 12

@@ -27,6 +27,8 @@ urlpatterns = [
     path("comments/", include("kiji.comments.urls")),
     path("social/", include("kiji.social.urls")),
     path("notifications/", include("kiji.social.notification_urls")),
+    path("search/", include("kiji.search.urls")),
+    path("discover/", include("kiji.discovery.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

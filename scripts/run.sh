@@ -25,6 +25,7 @@ scheduler=$!
 ( while true; do
     $PY manage.py send_digests --enqueue >/dev/null 2>&1 || true
     $PY manage.py refresh_search >/dev/null 2>&1 || true
+    $PY manage.py refresh_coreads --enqueue >/dev/null 2>&1 || true
     sleep 86400
   done ) &
 digests=$!

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -188,24 +188,10 @@ def tags_with_counts() -> QuerySet[Tag]:
 
 
 def popular_tags(*, limit: int = 15, now: datetime | None = None) -> list[Tag]:
-    """人気のタグ: the tags most used in the recent window (cached per content generation)."""
-    key = f"popular-tags:{pagecache.generation()}:{limit}"
-    if now is None and (cached := cache.get(key)) is not None:
-        return list(cached)
-    now = now or timezone.now()
-    since = now - timedelta(days=settings.KIJI_POPULAR_TAGS_DAYS)
-    recent = Q(
-        tagged_articles__content_object__live=True,
-        tagged_articles__content_object__published_at__gt=since,
-        tagged_articles__content_object__published_at__lte=now,
-    )
-    tags = list(
-        Tag.objects.annotate(recent_count=Count("tagged_articles", filter=recent))
-        .filter(recent_count__gt=0)
-        .order_by("-recent_count", "name")[:limit]
-    )
-    cache.set(key, tags, 600)
-    return tags
+    """人気のタグ: by distinct readers over the last KIJI_POPULAR_DAYS (kiji.discovery), cached."""
+    from kiji.discovery.selectors import popular_tags as by_readers
+
+    return by_readers(limit=limit, now=now)
 
 
 def running_sponsored(*, limit: int = 3) -> list[SponsoredItem]:

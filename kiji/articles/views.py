@@ -19,6 +19,7 @@ from kiji.articles.rendering import ArticleBundle
 from kiji.articles.structured_data import PAYWALLED_SELECTOR
 from kiji.core import access
 from kiji.core.pagecache import cache_for_anonymous
+from kiji.discovery import services as discovery_services
 from kiji.members import services as member_services
 
 
@@ -99,6 +100,8 @@ def _article_response(request: HttpRequest, bundle: ArticleBundle) -> HttpRespon
     decision = access.can_read_article(request.user, bundle)
     if decision.counts_read:
         member_services.record_read(request.user, article_id=bundle.pk)
+    if decision.allowed and request.user.is_authenticated and not getattr(request, "is_preview", False):
+        discovery_services.record_view(request.user, bundle.pk)  # at most one INSERT a day
     if decision.allowed:
         body_html = bundle.pages_html[number - 1] if number else mark_safe("".join(bundle.pages_html))  # noqa: S308
     else:

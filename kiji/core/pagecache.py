@@ -7,6 +7,7 @@ generation (a file's mtime), so every worker process stops serving its old pages
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
 CACHEABLE_ATTR = "kiji_page_cacheable"
-NEVER_CACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz", "/static/", "/media/")
+# Search results differ by reader (the access ladder), so they are never shared either.
+NEVER_CACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz", "/static/", "/media/", "/search/")
 
 
 def cache_for_anonymous(response: HttpResponseBase) -> HttpResponseBase:
@@ -58,7 +60,10 @@ def _eligible(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest) -> str:
-    return f"page:{generation()}:{_language(request)}:{request.get_full_path()}"
+    # Hashed: a long (Japanese, percent-encoded) URL would exceed the 250 characters a cache key
+    # may have.
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{generation()}:{_language(request)}:{path}"
 
 
 class AnonymousPageCacheMiddleware:

@@ -118,7 +118,10 @@ class SQLiteBackend:
         table = WORDS if mode == "words" else GRAMS
         # CROSS JOIN keeps the full-text match as the outer loop: otherwise SQLite may walk the
         # documents first and probe the index once per row (seconds at 100,000 documents).
-        sql = f"FROM {table} CROSS JOIN {DOCS} d ON d.id = {table}.rowid WHERE {table} MATCH %s AND ({where.sql})"
+        sql = (
+            f"FROM {table} CROSS JOIN {DOCS} d ON d.id = {table}.rowid "
+            f"WHERE {table} MATCH %s AND ({where.sql})"
+        )
         return sql, [self.expression(query, mode), *where.params]
 
     def match(

@@ -104,3 +104,16 @@ def test_error_and_admin_responses_are_not_cached(client, editor):
     client.get("/no-such-page/")
     assert "X-Page-Cache" not in client.get("/no-such-page/")
     assert "X-Page-Cache" not in client.get("/healthz")
+
+
+def test_long_urls_are_cached_under_a_short_key(client, article_factory):
+    article_factory()
+    long_url = "/articles/?utm_campaign=" + "日本語のとても長いキャンペーン名" * 12
+    assert client.get(long_url).status_code == 200
+    assert client.get(long_url).headers.get("X-Page-Cache") == "hit"
+
+
+def test_search_pages_are_never_shared(client, article_factory):
+    article_factory()
+    client.get("/search/?q=記事")
+    assert client.get("/search/?q=記事").headers.get("X-Page-Cache") != "hit"

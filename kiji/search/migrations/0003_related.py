@@ -5,26 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_article_access_level'),
-        ('search', '0002_fulltext'),
+        ("articles", "0003_article_access_level"),
+        ("search", "0002_fulltext"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RelatedArticle',
+            name="RelatedArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('score', models.FloatField()),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.articlepage')),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.articlepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("score", models.FloatField()),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="articles.articlepage",
+                    ),
+                ),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="articles.articlepage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('article', 'other'), name='related_once'), models.UniqueConstraint(fields=('article', 'rank'), name='related_rank_once')],
+                "ordering": ["article", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("article", "other"), name="related_once"),
+                    models.UniqueConstraint(fields=("article", "rank"), name="related_rank_once"),
+                ],
             },
         ),
     ]
