@@ -4,6 +4,7 @@ the htmx partial, the rate limit and the response headers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 from typing import Any
@@ -570,3 +571,9 @@ def test_the_number_of_queries_does_not_grow_with_the_hits(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(20):
         _get(client, q="倉庫", tag=tags[0].slug, sort="newest")
+
+
+def test_looser_matches_are_labelled(client: Any, indexed_article: Callable[..., Any]) -> None:
+    indexed_article("蓄電池の工場が動き出した。", slug="battery")
+    page = client.get("/search/", {"q": "電池"}).content.decode()
+    assert "一部一致" in page
