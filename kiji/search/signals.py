@@ -25,6 +25,29 @@ def _published(sender: Any, instance: Any, **kwargs: Any) -> None:
         _article_changed(instance.pk)
 
 
+def _name_changed(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """Tags, series and author names are indexed with their articles: a rename reindexes them."""
+    from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag, Series
+    from kiji.search.tasks import index_articles
+
+    if created:
+        return
+    if isinstance(instance, Series):
+        ids = ArticlePage.objects.filter(series=instance).values_list("pk", flat=True)
+    elif sender is ArticleTag.tag.field.related_model:
+        ids = ArticleTag.objects.filter(tag=instance).values_list("content_object_id", flat=True)
+    else:
+        ids = ArticleAuthor.objects.filter(author=instance).values_list("page_id", flat=True)
+    found = list(ids)
+    for start in range(0, len(found), 500):
+        batch = found[start : start + 500]
+        transaction.on_commit(lambda batch=batch: index_articles.enqueue(batch))
+
+
+for _model in ("articles.Series", "articles.Tag", "articles.Author"):
+    post_save.connect(_name_changed, sender=_model, dispatch_uid=f"search-name-{_model}")
+
+
 @receiver(post_save, sender="comments.Comment", dispatch_uid="search-comment-saved")
 def _comment_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     from kiji.search.tasks import index_comment

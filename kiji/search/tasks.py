@@ -16,6 +16,14 @@ def index_article(article_id: int) -> bool:
 
 
 @task
+def index_articles(article_ids: list[int]) -> int:
+    """A renamed tag, series or author: the articles that carry the name are indexed again."""
+    from kiji.search import indexing
+
+    return sum(indexing.index_article(article_id) for article_id in article_ids)
+
+
+@task
 def index_comment(comment_id: int) -> bool:
     from kiji.search import indexing
 

@@ -306,3 +306,16 @@ def test_results_cost_a_fixed_number_of_queries(
 
 def test_the_signature_names_the_dictionary() -> None:
     assert analyzer.SIGNATURE.startswith("sudachi-")
+
+
+def test_renaming_a_series_reindexes_its_articles(
+    indexed_article: Callable[..., Any],
+    series_factory: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    series = series_factory(name="物流の現場", slug="logistics")
+    indexed_article("本文。", slug="part-1", series=series)
+    with django_capture_on_commit_callbacks(execute=True):
+        series.name = "サプライチェーンの現場"
+        series.save()
+    assert slugs("サプライチェーン") == ["part-1"]
