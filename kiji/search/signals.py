@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -40,8 +41,7 @@ def _name_changed(sender: Any, instance: Any, created: bool = False, **kwargs: A
         ids = ArticleAuthor.objects.filter(author=instance).values_list("page_id", flat=True)
     found = list(ids)
     for start in range(0, len(found), 500):
-        batch = found[start : start + 500]
-        transaction.on_commit(lambda batch=batch: index_articles.enqueue(batch))
+        transaction.on_commit(partial(index_articles.enqueue, found[start : start + 500]))
 
 
 for _model in ("articles.Series", "articles.Tag", "articles.Author"):

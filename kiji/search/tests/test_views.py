@@ -360,7 +360,7 @@ def test_paging_keeps_every_filter(client: Client, article_factory: Any, tag_fac
         "page": ["2"],
     }
     assert _links(first, "search-pager__page") == [next_url]  # page 2 among the numbers
-    assert 'aria-current="page">1<' in first.content.decode()
+    assert 'aria-current="page"><span aria-hidden="true">1<' in first.content.decode()
 
     second = client.get(next_url)
     assert _hits(second) == [f"倉庫の記事{n:02d}" for n in range(20, 25)]
