@@ -12,6 +12,7 @@ Callers pass a `Where` (SQL over the document table, alias `d`) and get document
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Protocol
@@ -27,6 +28,7 @@ GRAMS = "search_grams"
 # Title, lead, tags, body (SQLite's bm25 weights; PostgreSQL's A–D weights follow the same order).
 WEIGHTS = (6.0, 3.0, 2.0, 1.0)
 MAX_POSITIONS = 255  # tsvector keeps at most 256 positions per lexeme
+WINDOW = 2000  # SQLite: matches ranked for a very common word (the most recently indexed ones)
 
 Mode = Literal["words", "grams"]
 Order = Literal["relevance", "newest", "oldest"]
@@ -42,6 +44,7 @@ class Backend(Protocol):
     def add(self, doc_id: int, text: IndexedText) -> None: ...
     def remove(self, doc_id: int, text: IndexedText) -> None: ...
     def clear(self) -> None: ...
+    def bulk(self) -> AbstractContextManager[None]: ...
     def prune(self) -> None: ...
     def match(
         self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
@@ -94,6 +97,9 @@ class SQLiteBackend:
             cursor.execute(f"INSERT INTO {WORDS}({WORDS}) VALUES ('delete-all')")
             cursor.execute(f"INSERT INTO {GRAMS}({GRAMS}) VALUES ('delete-all')")
 
+    def bulk(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
     def prune(self) -> None:
         """After a flush of the document table (tests), the FTS tables are emptied too."""
         with connection.cursor() as cursor:
@@ -136,13 +142,33 @@ class SQLiteBackend:
             "oldest": "d.published_at ASC, score",
         }[order]
         body, params = self._from(query, mode, where)
+        sql = f"SELECT d.id, {score} AS score {body}{{window}} ORDER BY {ordering} LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, {score} AS score {body} ORDER BY {ordering} LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
+            # A very common word matches tens of thousands of documents, and FTS5 scores every
+            # one before it can sort: rank the WINDOW most recently indexed matches instead (rowid
+            # order is publication order, see indexing.reindex_all), unless that leaves too few.
+            cutoff = self._cutoff(cursor, table, params[0], oldest=order == "oldest")
+            if cutoff is not None:
+                sign = "<=" if order == "oldest" else ">="
+                cursor.execute(
+                    sql.format(window=f" AND {table}.rowid {sign} %s"), [*params, cutoff, limit, offset]
+                )
+                rows = cursor.fetchall()
+                if len(rows) == limit:
+                    return [(row[0], -float(row[1])) for row in rows]
+            cursor.execute(sql.format(window=""), [*params, limit, offset])
             # bm25() is lower-is-better; scores are handed out higher-is-better.
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+
+    @staticmethod
+    def _cutoff(cursor: Any, table: str, expression: str, *, oldest: bool) -> int | None:
+        direction = "ASC" if oldest else "DESC"
+        cursor.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rowid {direction} LIMIT 1 OFFSET %s",
+            [expression, WINDOW - 1],
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row else None
 
     def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int:
         body, params = self._from(query, mode, where)
@@ -157,15 +183,20 @@ class SQLiteBackend:
         expression = "(" + " OR ".join('"' + " ".join(p) + '"' for p in phrases) + ")"
         for phrase in excluded:
             expression += ' NOT "' + " ".join(phrase) + '"'
-
         weights = ", ".join(map(str, WEIGHTS))
+        sql = (
+            f"SELECT d.id, bm25({WORDS}, {weights}) AS score FROM {WORDS} "
+            f"CROSS JOIN {DOCS} d ON d.id = {WORDS}.rowid WHERE {WORDS} MATCH %s AND ({where.sql}){{window}} "
+            "ORDER BY score LIMIT %s"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, bm25({WORDS}, {weights}) AS score FROM {WORDS} "
-                f"CROSS JOIN {DOCS} d ON d.id = {WORDS}.rowid WHERE {WORDS} MATCH %s AND ({where.sql}) "
-                "ORDER BY score LIMIT %s",
-                [expression, *where.params, limit],
-            )
+            cutoff = self._cutoff(cursor, WORDS, expression, oldest=False)
+            if cutoff is not None:
+                cursor.execute(
+                    sql.format(window=f" AND {WORDS}.rowid >= %s"), [expression, *where.params, cutoff, limit]
+                )
+            else:
+                cursor.execute(sql.format(window=""), [expression, *where.params, limit])
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
     def vocabulary(self) -> Iterator[tuple[str, int]]:
@@ -205,6 +236,19 @@ class PostgreSQLBackend:
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {DOCS} SET words = NULL, grams = NULL")
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A rebuild writes every row: the ranked indexes are dropped first and built once at
+        the end, which is many times faster than keeping them up to date row by row."""
+        method, ops = ("rum", " rum_tsvector_ops") if _has_rum() else ("gin", "")
+        with connection.cursor() as cursor:
+            for column in ("words", "grams"):
+                cursor.execute(f"DROP INDEX IF EXISTS search_doc_{column}")
+        yield
+        with connection.cursor() as cursor:
+            for column in ("words", "grams"):
+                cursor.execute(f"CREATE INDEX search_doc_{column} ON {DOCS} USING {method} ({column}{ops})")
 
     def prune(self) -> None:
         """The vectors live in the document rows: nothing can be left over."""
