@@ -28,7 +28,9 @@ GRAMS = "search_grams"
 # Title, lead, tags, body (SQLite's bm25 weights; PostgreSQL's A–D weights follow the same order).
 WEIGHTS = (6.0, 3.0, 2.0, 1.0)
 MAX_POSITIONS = 255  # tsvector keeps at most 256 positions per lexeme
-WINDOW = 2000  # SQLite: matches ranked for a very common word (the most recently indexed ones)
+# SQLite: how many of a very common word's matches are ranked (the most recently indexed ones),
+# widening while filters leave fewer results than asked for.
+WINDOWS = (2000, 20000)
 
 Mode = Literal["words", "grams"]
 Order = Literal["relevance", "newest", "oldest"]
@@ -145,10 +147,13 @@ class SQLiteBackend:
         sql = f"SELECT d.id, {score} AS score {body}{{window}} ORDER BY {ordering} LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
             # A very common word matches tens of thousands of documents, and FTS5 scores every
-            # one before it can sort: rank the WINDOW most recently indexed matches instead (rowid
-            # order is publication order, see indexing.reindex_all), unless that leaves too few.
-            cutoff = self._cutoff(cursor, table, params[0], oldest=order == "oldest")
-            if cutoff is not None:
+            # one before it can sort: rank the most recently indexed matches instead (rowid order
+            # is publication order, see indexing.reindex_all), in widening windows while filters
+            # leave too few, and only then all of them.
+            for window in WINDOWS:
+                cutoff = self._cutoff(cursor, table, params[0], window, oldest=order == "oldest")
+                if cutoff is None:
+                    break
                 sign = "<=" if order == "oldest" else ">="
                 cursor.execute(
                     sql.format(window=f" AND {table}.rowid {sign} %s"), [*params, cutoff, limit, offset]
@@ -161,11 +166,11 @@ class SQLiteBackend:
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
     @staticmethod
-    def _cutoff(cursor: Any, table: str, expression: str, *, oldest: bool) -> int | None:
+    def _cutoff(cursor: Any, table: str, expression: str, window: int, *, oldest: bool) -> int | None:
         direction = "ASC" if oldest else "DESC"
         cursor.execute(
             f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rowid {direction} LIMIT 1 OFFSET %s",
-            [expression, WINDOW - 1],
+            [expression, window - 1],
         )
         row = cursor.fetchone()
         return int(row[0]) if row else None
@@ -190,7 +195,7 @@ class SQLiteBackend:
             "ORDER BY score LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cutoff = self._cutoff(cursor, WORDS, expression, oldest=False)
+            cutoff = self._cutoff(cursor, WORDS, expression, WINDOWS[0], oldest=False)
             if cutoff is not None:
                 cursor.execute(
                     sql.format(window=f" AND {WORDS}.rowid >= %s"), [expression, *where.params, cutoff, limit]
@@ -247,8 +252,11 @@ class PostgreSQLBackend:
                 cursor.execute(f"DROP INDEX IF EXISTS search_doc_{column}")
         yield
         with connection.cursor() as cursor:
+            # Deferred foreign-key checks of the rows just written would forbid CREATE INDEX.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for column in ("words", "grams"):
                 cursor.execute(f"CREATE INDEX search_doc_{column} ON {DOCS} USING {method} ({column}{ops})")
+            cursor.execute(f"ANALYZE {DOCS}")  # plans by date or by rank need fresh statistics
 
     def prune(self) -> None:
         """The vectors live in the document rows: nothing can be left over."""
@@ -274,8 +282,10 @@ class PostgreSQLBackend:
         expression = self.expression(query, mode)
         # The ranking expression repeats the literal so that the planner can walk the RUM index.
         score = f"d.{column} <=> %s::tsquery" if _has_rum() else f"-ts_rank(d.{column}, %s::tsquery)"
+        # Relevance orders by the distance alone: a second key would stop PostgreSQL from
+        # walking the RUM index in order and make it rank every match.
         ordering = {
-            "relevance": "score ASC, d.published_at DESC",
+            "relevance": "score ASC",
             "newest": "d.published_at DESC",
             "oldest": "d.published_at ASC",
         }[order]

@@ -170,7 +170,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _sources() -> Iterator[tuple[SearchDocument, Fields]]:
     """Articles and comments merged in publication order, so that document ids (and the FTS
-    rowids) follow time as they do for documents indexed one by one (backends.WINDOW)."""
+    rowids) follow time as they do for documents indexed one by one (backends.WINDOWS)."""
     articles = (
         (_article_doc(a), article_fields(a))
         for a in _articles().order_by("published_at", "pk").iterator(chunk_size=BATCH)

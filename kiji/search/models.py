@@ -48,6 +48,8 @@ class SearchDocument(models.Model):
         indexes = [
             models.Index(fields=["kind", "published_at"], name="search_kind_date"),
             models.Index(fields=["article", "kind"], name="search_article_kind"),
+            # Newest first: walk by date and test each document, stopping after one page.
+            models.Index(fields=["-published_at"], name="search_newest"),
         ]
 
     def __str__(self) -> str:
