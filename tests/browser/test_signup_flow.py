@@ -26,7 +26,7 @@ def test_visitor_signs_up_on_a_phone_enters_the_mailed_code_and_lands_on_the_mem
     page = context.new_page()
     errors = _console_errors(page)
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="会員登録").click()
+    page.get_by_role("banner").get_by_role("link", name="会員登録").click()
     page.wait_for_url(re.compile("/accounts/signup/$"))
 
     assert page.get_by_role("link", name="プライバシーポリシー").first.is_visible()
