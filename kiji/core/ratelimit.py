@@ -1,4 +1,4 @@
-"""Fixed-window rate limits in the cache for the site's own writes (allauth limits accounts).
+"""Sliding-window rate limits in the cache for the site's own writes (allauth limits accounts).
 
 Shared across processes once the cache is Redis (issue 8).
 """
@@ -29,18 +29,26 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def hit(scope: str, key: str, limit: Limit) -> bool:
-    """Count one hit; False when the limit for this window is already used up."""
+    """Count one hit; False when the last `limit.seconds` already hold `limit.count` hits.
+
+    A sliding-window counter: this window's count plus the previous window's, weighted by how
+    much of it still lies within the last `seconds`. A plain fixed window would let twice the
+    limit through around a window boundary (and make limits flaky to test).
+    """
     cache = caches["default"]
-    window = int(time.time() // limit.seconds)
-    name = f"ratelimit:{scope}:{key}:{window}"
-    if cache.add(name, 1, limit.seconds + 1):
-        return True
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.add(name, 1, limit.seconds + 1)
-        return True
-    return count <= limit.count
+    window, into = divmod(time.time(), limit.seconds)
+    current = f"ratelimit:{scope}:{key}:{int(window)}"
+    ttl = 2 * limit.seconds + 1
+    if cache.add(current, 1, ttl):
+        count = 1
+    else:
+        try:
+            count = cache.incr(current)
+        except ValueError:  # expired between add and incr
+            cache.add(current, 1, ttl)
+            count = 1
+    before = cache.get(f"ratelimit:{scope}:{key}:{int(window) - 1}", 0)
+    return count + before * (1 - into / limit.seconds) <= limit.count
 
 
 def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
