@@ -47,8 +47,8 @@ def hit(scope: str, key: str, limit: Limit) -> bool:
         except ValueError:  # expired between add and incr
             cache.add(current, 1, ttl)
             count = 1
-    before = cache.get(f"ratelimit:{scope}:{key}:{int(window) - 1}", 0)
-    return count + before * (1 - into / limit.seconds) <= limit.count
+    before = int(cache.get(f"ratelimit:{scope}:{key}:{int(window) - 1}", 0))
+    return bool(count + before * (1 - into / limit.seconds) <= limit.count)
 
 
 def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
