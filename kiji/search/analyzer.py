@@ -20,7 +20,7 @@ from importlib.metadata import version
 
 from sudachipy import Dictionary, SplitMode
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3  # 3: facets indexed beside the words
 SIGNATURE = f"sudachi-{version('sudachipy')}-core-{version('sudachidict-core')}-A-v{ANALYZER_VERSION}"
 
 # Parts of speech (the first level of Sudachi's tags) that say nothing about a document's subject.

@@ -6,7 +6,8 @@
   parser never re-splits our terms), ranked through RUM indexes (`<=>`), or GIN + ts_rank where
   the RUM extension is not installed.
 
-Callers pass a `Where` (SQL over the document table, alias `d`) and get document ids with scores.
+Callers pass a `Where` (SQL over the document table, alias `d`, plus the facet tokens that
+repeat its filters inside the full-text index) and get document ids with scores.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ Order = Literal["relevance", "newest", "oldest"]
 class Where:
     sql: str = "1=1"
     params: tuple[Any, ...] = ()
+    # Facet tokens (documents.facets) the documents must have: each group lists alternatives and
+    # every group must match. They repeat filters of `sql` so that the full-text index applies
+    # them while it matches (a posting-list intersection) instead of a row lookup per match;
+    # `sql` stays the exact test.
+    facets: tuple[tuple[str, ...], ...] = ()
 
 
 class Backend(Protocol):
@@ -49,11 +55,28 @@ class Backend(Protocol):
     def bulk(self) -> AbstractContextManager[None]: ...
     def prune(self) -> None: ...
     def match(
-        self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
+        self,
+        query: Query,
+        mode: Mode,
+        where: Where,
+        order: Order,
+        limit: int,
+        offset: int = 0,
+        *,
+        windows: tuple[int, ...] = (),
+        exhaustive: bool = True,
     ) -> list[tuple[int, float]]: ...
-    def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int: ...
+    def page(
+        self, query: Query, where: Where, order: Order, limit: int, offset: int, cap: int
+    ) -> tuple[list[tuple[int, float]], int]: ...
     def match_any(
-        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+        self,
+        phrases: list[Phrase],
+        where: Where,
+        limit: int,
+        excluded: tuple[Phrase, ...] = (),
+        *,
+        window: int | None = WINDOWS[0],
     ) -> list[tuple[int, float]]: ...
     def vocabulary(self) -> Iterator[tuple[str, int]]: ...
 
@@ -69,29 +92,34 @@ def _is_single_gram(phrase: Phrase) -> bool:
     return len(phrase) == 1 and len(phrase[0]) == 1 and not phrase[0].isascii()
 
 
+def _sqlite_facets(facets: tuple[tuple[str, ...], ...]) -> str:
+    return "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facets)
+
+
 class SQLiteBackend:
     def add(self, doc_id: int, text: IndexedText) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {WORDS}(rowid, title, lead, tags, body) VALUES (%s, %s, %s, %s, %s)",
-                [doc_id, text.title, text.lead, text.tags, text.body],
+                f"INSERT INTO {WORDS}(rowid, title, lead, tags, body, facets) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [doc_id, text.title, text.lead, text.tags, text.body, text.facets],
             )
             cursor.execute(
-                f"INSERT INTO {GRAMS}(rowid, head, body) VALUES (%s, %s, %s)",
-                [doc_id, text.grams_head, text.grams_body],
+                f"INSERT INTO {GRAMS}(rowid, head, body, facets) VALUES (%s, %s, %s, %s)",
+                [doc_id, text.grams_head, text.grams_body, text.facets],
             )
 
     def remove(self, doc_id: int, text: IndexedText) -> None:
         # Contentless tables forget a row when told exactly what it held.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {WORDS}({WORDS}, rowid, title, lead, tags, body) "
-                "VALUES ('delete', %s, %s, %s, %s, %s)",
-                [doc_id, text.title, text.lead, text.tags, text.body],
+                f"INSERT INTO {WORDS}({WORDS}, rowid, title, lead, tags, body, facets) "
+                "VALUES ('delete', %s, %s, %s, %s, %s, %s)",
+                [doc_id, text.title, text.lead, text.tags, text.body, text.facets],
             )
             cursor.execute(
-                f"INSERT INTO {GRAMS}({GRAMS}, rowid, head, body) VALUES ('delete', %s, %s, %s)",
-                [doc_id, text.grams_head, text.grams_body],
+                f"INSERT INTO {GRAMS}({GRAMS}, rowid, head, body, facets) VALUES ('delete', %s, %s, %s, %s)",
+                [doc_id, text.grams_head, text.grams_body, text.facets],
             )
 
     def clear(self) -> None:
@@ -110,7 +138,7 @@ class SQLiteBackend:
                 self.clear()
 
     @staticmethod
-    def expression(query: Query, mode: Mode) -> str:
+    def expression(query: Query, mode: Mode, facets: tuple[tuple[str, ...], ...] = ()) -> str:
         required, excluded = _parts(query, mode)
 
         def phrase(p: Phrase) -> str:
@@ -120,23 +148,36 @@ class SQLiteBackend:
         text = " AND ".join(phrase(p) for p in required)
         for p in excluded:
             text = f"({text}) NOT {phrase(p)}"
-        return text
+        # The asked words are looked for in the text columns only, never among the facets.
+        columns = "{title lead tags body}" if mode == "words" else "{head body}"
+        return f"{columns} : ({text}){_sqlite_facets(facets)}"
 
     def _from(self, query: Query, mode: Mode, where: Where) -> tuple[str, list[Any]]:
         table = WORDS if mode == "words" else GRAMS
         # CROSS JOIN keeps the full-text match as the outer loop: otherwise SQLite may walk the
         # documents first and probe the index once per row (seconds at 100,000 documents).
-        sql = (
-            f"FROM {table} CROSS JOIN {DOCS} d ON d.id = {table}.rowid "
-            f"WHERE {table} MATCH %s AND ({where.sql})"
-        )
-        return sql, [self.expression(query, mode), *where.params]
+        sql = f"FROM {table} CROSS JOIN {DOCS} d ON d.id = {table}.rowid "
+        sql += f"WHERE {table} MATCH %s AND ({where.sql})"
+        return sql, [self.expression(query, mode, where.facets), *where.params]
 
     def match(
-        self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
+        self,
+        query: Query,
+        mode: Mode,
+        where: Where,
+        order: Order,
+        limit: int,
+        offset: int = 0,
+        *,
+        windows: tuple[int, ...] = (),
+        exhaustive: bool = True,
     ) -> list[tuple[int, float]]:
+        """Ranked matches. A very common word matches tens of thousands of documents, and FTS5
+        scores every one before it can sort: with `windows`, the most recently indexed matches
+        are ranked instead (rowid order is publication order, see indexing.reindex_all), in
+        widening windows while filters leave too few, then all of them unless not `exhaustive`."""
         table = WORDS if mode == "words" else GRAMS
-        weights = ", ".join(map(str, WEIGHTS if mode == "words" else (4.0, 1.0)))
+        weights = ", ".join(map(str, (*WEIGHTS, 0.0) if mode == "words" else (4.0, 1.0, 0.0)))
         score = f"bm25({table}, {weights})"
         ordering = {
             "relevance": "score, d.published_at DESC",
@@ -146,11 +187,7 @@ class SQLiteBackend:
         body, params = self._from(query, mode, where)
         sql = f"SELECT d.id, {score} AS score {body}{{window}} ORDER BY {ordering} LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
-            # A very common word matches tens of thousands of documents, and FTS5 scores every
-            # one before it can sort: rank the most recently indexed matches instead (rowid order
-            # is publication order, see indexing.reindex_all), in widening windows while filters
-            # leave too few, and only then all of them.
-            for window in WINDOWS:
+            for window in windows:
                 cutoff = self._cutoff(cursor, table, params[0], window, oldest=order == "oldest")
                 if cutoff is None:
                     break
@@ -159,7 +196,7 @@ class SQLiteBackend:
                     sql.format(window=f" AND {table}.rowid {sign} %s"), [*params, cutoff, limit, offset]
                 )
                 rows = cursor.fetchall()
-                if len(rows) == limit:
+                if len(rows) == limit or (not exhaustive and window == windows[-1]):
                     return [(row[0], -float(row[1])) for row in rows]
             cursor.execute(sql.format(window=""), [*params, limit, offset])
             # bm25() is lower-is-better; scores are handed out higher-is-better.
@@ -175,43 +212,63 @@ class SQLiteBackend:
         row = cursor.fetchone()
         return int(row[0]) if row else None
 
-    def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int:
-        body, params = self._from(query, mode, where)
+    def page(
+        self, query: Query, where: Where, order: Order, limit: int, offset: int, cap: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """One page of full matches, and how many there are (counted up to `cap`)."""
+        body, params = self._from(query, "words", where)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {body} LIMIT %s)", [*params, cap])
-            return int(cursor.fetchone()[0])
+            total = int(cursor.fetchone()[0])
+        if total <= offset:
+            return [], total
+        # Fewer than `cap`: the count has just walked every match, ranking them all costs as much.
+        windows = WINDOWS if total >= cap else ()
+        return self.match(query, "words", where, order, limit, offset, windows=windows), total
 
     def match_any(
-        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+        self,
+        phrases: list[Phrase],
+        where: Where,
+        limit: int,
+        excluded: tuple[Phrase, ...] = (),
+        *,
+        window: int | None = WINDOWS[0],
     ) -> list[tuple[int, float]]:
-        """Documents with any of the phrases, by BM25: partial matches, and "more like this"."""
+        """Documents with any of the phrases, by BM25 over the `window` most recent matches
+        (None: all of them): partial matches, and "more like this"."""
         expression = "(" + " OR ".join('"' + " ".join(p) + '"' for p in phrases) + ")"
         for phrase in excluded:
             expression += ' NOT "' + " ".join(phrase) + '"'
-        weights = ", ".join(map(str, WEIGHTS))
+        expression = "{title lead tags body} : (" + expression + ")" + _sqlite_facets(where.facets)
+        weights = ", ".join(map(str, (*WEIGHTS, 0.0)))
         sql = (
             f"SELECT d.id, bm25({WORDS}, {weights}) AS score FROM {WORDS} "
             f"CROSS JOIN {DOCS} d ON d.id = {WORDS}.rowid WHERE {WORDS} MATCH %s AND ({where.sql}){{window}} "
             "ORDER BY score LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cutoff = self._cutoff(cursor, WORDS, expression, WINDOWS[0], oldest=False)
+            cutoff = self._cutoff(cursor, WORDS, expression, window, oldest=False) if window else None
             if cutoff is not None:
-                cursor.execute(
-                    sql.format(window=f" AND {WORDS}.rowid >= %s"), [expression, *where.params, cutoff, limit]
-                )
+                recent = f" AND {WORDS}.rowid >= %s"
+                cursor.execute(sql.format(window=recent), [expression, *where.params, cutoff, limit])
             else:
                 cursor.execute(sql.format(window=""), [expression, *where.params, limit])
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
     def vocabulary(self) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT term, doc FROM {WORDS}_vocab")
+            # Without the facet tokens (ka, kc, m202611, t12, s3, w7: see documents.facets).
+            cursor.execute(
+                f"SELECT term, doc FROM {WORDS}_vocab WHERE NOT (term GLOB 'k[ac]' OR "
+                "term GLOB 'm[0-9][0-9][0-9][0-9][0-9][0-9]' OR term GLOB '[tsw][0-9]*')"
+            )
             yield from cursor.fetchall()
 
 
-def tsvector_literal(columns: list[tuple[str, str]]) -> str:
-    """'term':1A,5A 'other':2B … from (space-joined terms, weight) per field, positions running on."""
+def tsvector_literal(columns: list[tuple[str, str]], facets: str = "") -> str:
+    """'term':1A,5A 'other':2B … from (space-joined terms, weight) per field, positions running on;
+    then the facets, as lexemes with a space in them ('f ka'), which no indexed term can have."""
     positions: dict[str, list[str]] = {}
     position = 0
     for text, weight in columns:
@@ -221,13 +278,27 @@ def tsvector_literal(columns: list[tuple[str, str]]) -> str:
             if len(seen) < MAX_POSITIONS:
                 seen.append(f"{min(position, 16383)}{weight}")
         position += 1  # no phrase runs across two fields
-    return " ".join(f"'{term}':{','.join(where)}" for term, where in positions.items())
+    words = [f"'{term}':{','.join(where)}" for term, where in positions.items()]
+    return " ".join([*words, *(f"'{_pg_facet(token)}'" for token in facets.split())])
+
+
+def _pg_facet(token: str) -> str:
+    return f"f {token}"
+
+
+def _pg_facets(facets: tuple[tuple[str, ...], ...]) -> str:
+    # Month facets are left out: RUM evaluates an OR of many long posting lists slowly, and the
+    # planner meets the date condition through the published_at index instead.
+    kept = [group for group in facets if not group[0].startswith("m")]
+    return "".join(" & (" + " | ".join(f"'{_pg_facet(t)}'" for t in group) + ")" for group in kept)
 
 
 class PostgreSQLBackend:
     def add(self, doc_id: int, text: IndexedText) -> None:
-        words = tsvector_literal([(text.title, "A"), (text.lead, "B"), (text.tags, "C"), (text.body, "D")])
-        grams = tsvector_literal([(text.grams_head, "A"), (text.grams_body, "D")])
+        words = tsvector_literal(
+            [(text.title, "A"), (text.lead, "B"), (text.tags, "C"), (text.body, "D")], text.facets
+        )
+        grams = tsvector_literal([(text.grams_head, "A"), (text.grams_body, "D")], text.facets)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {DOCS} SET words = %s::tsvector, grams = %s::tsvector WHERE id = %s",
@@ -275,12 +346,11 @@ class PostgreSQLBackend:
             text = f"({text}) & !{phrase(p)}"
         return text
 
-    def match(
-        self, query: Query, mode: Mode, where: Where, order: Order, limit: int, offset: int = 0
-    ) -> list[tuple[int, float]]:
+    def _ranked_sql(self, query: Query, mode: Mode, where: Where, order: Order) -> tuple[str, list[Any]]:
+        """The matches in order; the facets narrow the index scan, the distance ranks by the words."""
         column = mode
-        expression = self.expression(query, mode)
-        # The ranking expression repeats the literal so that the planner can walk the RUM index.
+        words = self.expression(query, mode)
+        matched = f"({words}){_pg_facets(where.facets)}"
         score = f"d.{column} <=> %s::tsquery" if _has_rum() else f"-ts_rank(d.{column}, %s::tsquery)"
         # Relevance orders by the distance alone: a second key would stop PostgreSQL from
         # walking the RUM index in order and make it rank every match.
@@ -289,37 +359,67 @@ class PostgreSQLBackend:
             "newest": "d.published_at DESC",
             "oldest": "d.published_at ASC",
         }[order]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, {score} AS score FROM {DOCS} d "
-                f"WHERE d.{column} @@ %s::tsquery AND ({where.sql}) ORDER BY {ordering} LIMIT %s OFFSET %s",
-                [expression, expression, *where.params, limit, offset],
-            )
-            rows = cursor.fetchall()
-        # RUM gives a distance; ts_rank was negated: either way lower is better.
-        return [(row[0], -float(row[1])) for row in rows]
+        sql = (
+            f"SELECT d.id, {score} AS score FROM {DOCS} d "
+            f"WHERE d.{column} @@ %s::tsquery AND ({where.sql}) ORDER BY {ordering} LIMIT %s OFFSET %s"
+        )
+        return sql, [words, matched, *where.params]
 
-    def count(self, query: Query, mode: Mode, where: Where, cap: int) -> int:
+    def match(
+        self,
+        query: Query,
+        mode: Mode,
+        where: Where,
+        order: Order,
+        limit: int,
+        offset: int = 0,
+        *,
+        windows: tuple[int, ...] = (),
+        exhaustive: bool = True,
+    ) -> list[tuple[int, float]]:
+        sql, params = self._ranked_sql(query, mode, where, order)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            # RUM gives a distance; ts_rank was negated: either way lower is better.
+            return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+
+    def _count(self, query: Query, where: Where, cap: int) -> int:
+        matched = f"({self.expression(query, 'words')}){_pg_facets(where.facets)}"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCS} d WHERE d.{mode} @@ %s::tsquery "
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCS} d WHERE d.words @@ %s::tsquery "
                 f"AND ({where.sql}) LIMIT %s) found",
-                [self.expression(query, mode), *where.params, cap],
+                [matched, *where.params, cap],
             )
             return int(cursor.fetchone()[0])
 
+    def page(
+        self, query: Query, where: Where, order: Order, limit: int, offset: int, cap: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """One page of full matches, and how many there are (counted up to `cap`)."""
+        total = self._count(query, where, cap)
+        return (self.match(query, "words", where, order, limit, offset) if total > offset else []), total
+
     def match_any(
-        self, phrases: list[Phrase], where: Where, limit: int, excluded: tuple[Phrase, ...] = ()
+        self,
+        phrases: list[Phrase],
+        where: Where,
+        limit: int,
+        excluded: tuple[Phrase, ...] = (),
+        *,
+        window: int | None = WINDOWS[0],
     ) -> list[tuple[int, float]]:
+        """As SQLite's, but over every match: RUM ranks in its index (`window` is SQLite's)."""
         expression = "(" + " | ".join("(" + " <-> ".join(f"'{t}'" for t in p) + ")" for p in phrases) + ")"
         for phrase in excluded:
             expression += " & !(" + " <-> ".join(f"'{term}'" for term in phrase) + ")"
+        matched = f"{expression}{_pg_facets(where.facets)}"
         score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.id, {score} AS score FROM {DOCS} d "
                 f"WHERE d.words @@ %s::tsquery AND ({where.sql}) ORDER BY score LIMIT %s",
-                [expression, expression, *where.params, limit],
+                [expression, matched, *where.params, limit],
             )
             # Lower is better for both; RUM's distance is turned into a similarity in (0, 1].
             return [
@@ -330,7 +430,8 @@ class PostgreSQLBackend:
     def vocabulary(self) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT word, ndoc FROM ts_stat('SELECT words FROM {DOCS} WHERE words IS NOT NULL')"
+                f"SELECT word, ndoc FROM ts_stat('SELECT words FROM {DOCS} WHERE words IS NOT NULL') "
+                "WHERE word NOT LIKE 'f %%'"  # the facets
             )
             yield from cursor.fetchall()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.html import strip_tags
@@ -26,6 +27,7 @@ class Fields:
     lead: str
     tags: str
     body: str
+    facets: str = ""  # see facets()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class IndexedText:
     body: str
     grams_head: str
     grams_body: str
+    facets: str = ""
 
 
 def _paragraph_text(source: str) -> str:
@@ -64,6 +67,27 @@ def body_text(raw_blocks: list[dict[str, Any]]) -> str:
     return text.replace(f"\n{PAGE_BREAK}\n", PAGE_BREAK)
 
 
+def month(moment: datetime) -> str:
+    """The facet of a date's month (UTC, so that a change of TIME_ZONE needs no reindex)."""
+    return f"m{moment.astimezone(UTC):%Y%m}"
+
+
+def taxonomy(article: ArticlePage) -> str:
+    """The facets an article passes to its comments: its tags, series and authors, by id."""
+    parts = [f"t{item.tag_id}" for item in article.tagged_items.all()]
+    if article.series_id is not None:
+        parts.append(f"s{article.series_id}")
+    parts.extend(f"w{link.author_id}" for link in article.article_authors.all())
+    return " ".join(parts)
+
+
+def facets(kind: str, moment: datetime, taxonomy: str) -> str:
+    """Tokens of a document's kind, month, tags, series and authors, indexed beside its words so
+    that the full-text index itself applies these filters (backends.Where.facets): ka or kc,
+    m202611, t12, s3, w7."""
+    return " ".join(part for part in (f"k{kind[0]}", month(moment), taxonomy) if part)
+
+
 def article_fields(article: ArticlePage) -> Fields:
     """Title, lead, tags (with series and authors, which readers search by name) and body text."""
     names = [item.tag.name for item in article.tagged_items.all()]
@@ -75,11 +99,18 @@ def article_fields(article: ArticlePage) -> Fields:
         lead=article.lead,
         tags=" ".join(names),
         body=body_text(list(article.body.raw_data)),
+        facets=facets("article", article.published_at, taxonomy(article)),
     )
 
 
-def comment_fields(comment: Comment) -> Fields:
-    return Fields(title="", lead="", tags="", body=comment.body)
+def comment_fields(comment: Comment, article_taxonomy: str) -> Fields:
+    return Fields(
+        title="",
+        lead="",
+        tags="",
+        body=comment.body,
+        facets=facets("comment", comment.created_at, article_taxonomy),
+    )
 
 
 def indexed_text(fields: Fields) -> IndexedText:
@@ -94,4 +125,5 @@ def indexed_text(fields: Fields) -> IndexedText:
         body=words(fields.body),
         grams_head=" ".join(analyzer.grams(head)),
         grams_body=" ".join(analyzer.grams(fields.body)),
+        facets=fields.facets,
     )

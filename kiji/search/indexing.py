@@ -10,8 +10,10 @@ import heapq
 import logging
 import multiprocessing
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -20,7 +22,15 @@ from django.db.models import Prefetch, QuerySet
 
 from kiji.search import analyzer
 from kiji.search.backends import backend
-from kiji.search.documents import Fields, IndexedText, article_fields, comment_fields, indexed_text
+from kiji.search.documents import (
+    Fields,
+    IndexedText,
+    article_fields,
+    comment_fields,
+    facets,
+    indexed_text,
+    taxonomy,
+)
 from kiji.search.models import Kind, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -59,7 +69,7 @@ def _visible_comments() -> QuerySet[Any]:
 
 
 def _stored_fields(doc: SearchDocument) -> Fields:
-    return Fields(title=doc.title, lead=doc.lead, tags=doc.tags, body=doc.body)
+    return Fields(title=doc.title, lead=doc.lead, tags=doc.tags, body=doc.body, facets=doc.facets)
 
 
 def _forget(doc: SearchDocument) -> None:
@@ -68,8 +78,13 @@ def _forget(doc: SearchDocument) -> None:
     backend().remove(doc.pk, indexed_text(_stored_fields(doc)))
 
 
-def _store(doc: SearchDocument, fields: Fields, text: IndexedText) -> None:
+def _keep(doc: SearchDocument, fields: Fields) -> None:
     doc.title, doc.lead, doc.tags, doc.body = fields.title, fields.lead, fields.tags, fields.body
+    doc.facets = fields.facets
+
+
+def _store(doc: SearchDocument, fields: Fields, text: IndexedText) -> None:
+    _keep(doc, fields)
     doc.signature = analyzer.SIGNATURE
     doc.save()
     backend().add(doc.pk, text)
@@ -108,6 +123,7 @@ def index_article(article_id: int) -> bool:
         return False
     fields = article_fields(article)
     doc = current or _article_doc(article)
+    old_taxonomy = _taxonomy_of(current.facets) if current is not None else ""
     if current is not None:
         _forget(current)
         doc.access_level, doc.series_id = article.access_level, article.series_id
@@ -117,13 +133,26 @@ def index_article(article_id: int) -> bool:
     SearchDocument.objects.filter(article_id=article_id, kind=Kind.COMMENT).update(
         access_level=article.access_level, series_id=article.series_id
     )
+    new_taxonomy = taxonomy(article)
     if current is None:
         # A newly (re)published article: its visible comments come back too.
-        for comment in _visible_comments().filter(article_id=article_id):
-            if not any(d.comment_id == comment.pk for d in docs):
-                comment_fields_ = comment_fields(comment)
-                _store(_comment_doc(comment), comment_fields_, indexed_text(comment_fields_))
+        indexed = {d.comment_id for d in docs}
+        for comment in _visible_comments().filter(article_id=article_id).exclude(pk__in=indexed):
+            comment_fields_ = comment_fields(comment, new_taxonomy)
+            _store(_comment_doc(comment), comment_fields_, indexed_text(comment_fields_))
+    elif set(new_taxonomy.split()) != set(old_taxonomy.split()):
+        # Tags, series or authors changed: the comments' copies of them follow.
+        for comment_doc in docs:
+            if comment_doc.kind == Kind.COMMENT:
+                _forget(comment_doc)
+                old = _stored_fields(comment_doc)
+                new = replace(old, facets=facets("comment", comment_doc.published_at, new_taxonomy))
+                _store(comment_doc, new, indexed_text(new))
     return True
+
+
+def _taxonomy_of(stored: str) -> str:
+    return " ".join(part for part in stored.split() if part[0] in "tsw")
 
 
 @transaction.atomic
@@ -137,7 +166,8 @@ def index_comment(comment_id: int) -> bool:
         return False
     if current is not None:
         _forget(current)
-    fields = comment_fields(comment)
+    article = _articles().filter(pk=comment.article_id).first()
+    fields = comment_fields(comment, taxonomy(article) if article is not None else "")
     doc = current or _comment_doc(comment)
     _store(doc, fields, indexed_text(fields))
     return True
@@ -175,11 +205,31 @@ def _sources() -> Iterator[tuple[SearchDocument, Fields]]:
         (_article_doc(a), article_fields(a))
         for a in _articles().order_by("published_at", "pk").iterator(chunk_size=BATCH)
     )
+    taxonomies = _taxonomies()
     comments = (
-        (_comment_doc(c), comment_fields(c))
+        (_comment_doc(c), comment_fields(c, taxonomies.get(c.article_id, "")))
         for c in _visible_comments().order_by("created_at", "pk").iterator(chunk_size=BATCH)
     )
     yield from heapq.merge(articles, comments, key=lambda pair: pair[0].published_at)
+
+
+def _taxonomies() -> dict[int, str]:
+    """documents.taxonomy of every article that has comments, in three queries."""
+    from kiji.articles.models import ArticleAuthor, ArticlePage, ArticleTag
+    from kiji.comments.models import Comment
+
+    commented = Comment.objects.values("article_id")
+    parts: dict[int, list[str]] = defaultdict(list)
+    tagged = ArticleTag.objects.filter(content_object_id__in=commented).order_by("tag__name", "pk")
+    for article_id, tag_id in tagged.values_list("content_object_id", "tag_id"):
+        parts[article_id].append(f"t{tag_id}")
+    in_series = ArticlePage.objects.filter(pk__in=commented, series__isnull=False)
+    for article_id, series_id in in_series.values_list("pk", "series_id"):
+        parts[article_id].append(f"s{series_id}")
+    authored = ArticleAuthor.objects.filter(page_id__in=commented).order_by("sort_order", "pk")
+    for article_id, author_id in authored.values_list("page_id", "author_id"):
+        parts[article_id].append(f"w{author_id}")
+    return {article_id: " ".join(found) for article_id, found in parts.items()}
 
 
 def _total() -> int:
@@ -208,12 +258,7 @@ def reindex_all(*, progress: Progress | None = None, jobs: int = 0) -> int:
                 for chunk in _chunks(_sources(), BATCH):
                     docs = [doc for doc, _ in chunk]
                     for doc, fields in chunk:
-                        doc.title, doc.lead, doc.tags, doc.body = (
-                            fields.title,
-                            fields.lead,
-                            fields.tags,
-                            fields.body,
-                        )
+                        _keep(doc, fields)
                         doc.signature = analyzer.SIGNATURE
                     pieces = [chunk[i : i + 50] for i in range(0, len(chunk), 50)]
                     batches = [[(i, fields) for i, (_, fields) in enumerate(piece)] for piece in pieces]

@@ -35,6 +35,8 @@ class SearchDocument(models.Model):
     lead = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # Kind, month, tags, series and authors as tokens (documents.facets), indexed beside the words.
+    facets = models.TextField(blank=True)
     # The analyzer that produced the indexed tokens (kiji.search.analyzer.SIGNATURE).
     signature = models.CharField(max_length=120)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -73,7 +73,9 @@ def compute(article_id: int, *, limit: int = LIMIT) -> list[Scored]:
         return []
     terms = distinctive_terms(doc)
     where = Where(
-        "d.kind = 'article' AND d.article_id <> %s AND d.published_at <= %s", (article_id, timezone.now())
+        "d.kind = 'article' AND d.article_id <> %s AND d.published_at <= %s",
+        (article_id, timezone.now()),
+        facets=(("ka",),),
     )
     found = backend().match_any([(term,) for term in terms], where, CANDIDATES) if terms else []
     docs = dict(SearchDocument.objects.filter(pk__in=[pk for pk, _ in found]).values_list("pk", "article_id"))

@@ -8,9 +8,11 @@ written), the analyzer reads the opening of the text to find the tokens with the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape  # the stdlib one: Django's wraps it in lazy-string checks, per call
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kiji.search import analyzer
@@ -27,27 +29,56 @@ class Snippet:
 
 
 def _fold(text: str) -> str:
-    """NFKC and case folding that keeps every character's position."""
-    text = analyzer.normalise(text)
+    """Case folding that keeps every character's position (of text already NFKC-normalised)."""
     folded = text.casefold()
     if len(folded) == len(text):  # nearly always; ß and a few ligatures grow
         return folded
     return "".join(low if len(low := ch.casefold()) == 1 else ch for ch in text)
 
 
+@lru_cache(maxsize=256)
+def _pattern(needles: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for a query's written forms, longest first (a page of results shares it)."""
+    wanted = sorted({_fold(analyzer.normalise(n)) for n in needles if n.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in wanted)) if wanted else None
+
+
 def _spans(
-    text: str, needles: tuple[str, ...], terms: frozenset[str], *, analyse: bool = False
+    text: str, folded: str, needles: tuple[str, ...], terms: frozenset[str], *, analyse: bool = False
 ) -> list[tuple[int, int]]:
-    folded = _fold(text)
-    wanted = sorted({_fold(n) for n in needles if n.strip()}, key=len, reverse=True)
-    spans: list[tuple[int, int]] = []
-    if wanted:
-        pattern = re.compile("|".join(re.escape(n) for n in wanted))
-        spans = [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    pattern = _pattern(needles)
+    spans = [(m.start(), m.end()) for m in pattern.finditer(folded)] if pattern else []
     if not spans and terms and analyse:
         head = text[:_ANALYSE_AT_MOST]
         spans = [(t.start, t.end) for t in analyzer.tokens(head) if analyzer.clean_term(t.term) in terms]
     return spans
+
+
+def mentions(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether any written form of the query occurs in the text."""
+    pattern = _pattern(needles)
+    return bool(pattern and pattern.search(_fold(analyzer.normalise(text))))
+
+
+def _densest(folded: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Where the window of `width` characters starting at a match holds the most different
+    matched words (then the most matches): one pass with a sliding window."""
+    keys = [folded[a:b] for a, b in spans]
+    inside: Counter[str] = Counter()
+    best, best_score, end = spans[0][0], -1, 0
+    for i, (start, _) in enumerate(spans):
+        end = max(end, i)
+        while end < len(spans) and spans[end][1] <= start + width:
+            inside[keys[end]] += 1
+            end += 1
+        score = len(inside) * 10 + (end - i)
+        if score > best_score:
+            best, best_score = start, score
+        if end > i:  # the window's first match leaves it
+            inside[keys[i]] -= 1
+            if not inside[keys[i]]:
+                del inside[keys[i]]
+    return best
 
 
 def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -66,7 +97,8 @@ def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
 def highlight(text: str, needles: tuple[str, ...], terms: frozenset[str] = frozenset()) -> SafeString:
     """The whole (short) text with matches marked: titles."""
     text = analyzer.normalise(text)
-    return mark_safe(_mark(text, _spans(text, needles, terms), 0, len(text)))  # noqa: S308  (escaped)
+    spans = _spans(text, _fold(text), needles, terms)
+    return mark_safe(_mark(text, spans, 0, len(text)))  # noqa: S308  (escaped)
 
 
 def snippet(
@@ -81,23 +113,19 @@ def snippet(
 
     With `analyse`, a text where no written form matches is read by the analyzer (bodies)."""
     text = analyzer.normalise(text)
-    spans = _spans(text, needles, terms, analyse=analyse)
+    folded = _fold(text)
+    spans = _spans(text, folded, needles, terms, analyse=analyse)
     if not spans:
-        start, end = 0, min(len(text), width)
+        start, end, best = 0, min(len(text), width), 0
     else:
-        best, best_score = spans[0][0], -1
-        for i, (s, _) in enumerate(spans):
-            inside = [sp for sp in spans[i:] if sp[1] <= s + width]
-            score = len({_fold(text[a:b]) for a, b in inside}) * 10 + len(inside)
-            if score > best_score:
-                best, best_score = s, score
+        best = _densest(folded, spans, width)
         start = max(0, best - width // 4)
         # Start at a sentence or line boundary when one is close.
         boundary = max(text.rfind("。", start - 20, best), text.rfind("\n", start - 20, best))
         if boundary >= 0 and best - boundary < width // 2:
             start = boundary + 1
         end = min(len(text), start + width)
-    page = text.count(PAGE_BREAK, 0, start) + 1
+    page = text.count(PAGE_BREAK, 0, best) + 1  # the match's page: the passage may start before its break
     body = _mark(text, spans, start, end).replace(PAGE_BREAK, " ").replace("\n", " ")
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""

@@ -9,7 +9,6 @@ is a plain GET form or link, so the page works the same without JavaScript.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -103,25 +102,14 @@ def _wall_hint(article: Any, level: access.Level) -> str:
 
 
 def _items(request: HttpRequest, hits: list[Hit]) -> list[ResultItem]:
-    """Each hit with its article's tags (one query for the page) and, when walled, what opens it."""
-    from kiji.articles.models import ArticleTag
-
-    article_ids = {h.article.pk for h in hits if h.kind == "article"}
-    tags: dict[int, list[Any]] = defaultdict(list)
-    if article_ids:
-        for item in (
-            ArticleTag.objects.filter(content_object_id__in=article_ids)
-            .select_related("tag")
-            .order_by("tag__name")
-        ):
-            tags[item.content_object_id].append(item.tag)
+    """Each hit as shown, and when walled, what opens it."""
     level = access.status_of(request.user).level if any(h.walled for h in hits) else access.Level.ANONYMOUS
     return [
         ResultItem(
             hit=h,
-            tags=tags.get(h.article.pk, []) if h.kind == "article" else [],
+            tags=list(h.article.tags) if h.kind == "article" else [],
             wall_hint=_wall_hint(h.article, level) if h.walled else "",
-            article_url=reverse("articles:article", kwargs={"slug": h.article.slug}),
+            article_url=h.article.url,
         )
         for h in hits
     ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -14,7 +15,7 @@ from django.utils import timezone
 from kiji.search import analyzer, indexing
 from kiji.search.models import Kind, SearchDocument
 from kiji.search.query import parse
-from kiji.search.selectors import SearchFilters, Sort, search
+from kiji.search.selectors import SearchFilters, Sort, _months, search
 from kiji.search.tests.conftest import paragraphs
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +320,68 @@ def test_renaming_a_series_reindexes_its_articles(
         series.name = "サプライチェーンの現場"
         series.save()
     assert slugs("サプライチェーン") == ["part-1"]
+
+
+class TestFacets:
+    """Filters are also indexed as facet tokens (documents.facets); SQL stays the exact test."""
+
+    def test_comments_follow_their_articles_tags_and_authors_when_those_change(
+        self,
+        indexed_article: Callable[..., Any],
+        tag_factory: Callable[..., Any],
+        author_factory: Callable[..., Any],
+        commenter: Callable[..., Any],
+        comment_factory: Callable[..., Any],
+    ) -> None:
+        energy, ports = tag_factory("エネルギー"), tag_factory("港湾")
+        ito = author_factory(slug="ito")
+        article = indexed_article("本文。", slug="grid", tags=[energy], authors=[ito])
+        comment = comment_factory(article, commenter(), "送電網の増強が先です")
+        indexing.index_comment(comment.pk)
+
+        def comments(filters: SearchFilters) -> list[int]:
+            found = search(ANON, "送電網", filters=filters)
+            return [hit.comment.pk for hit in found.hits if hit.comment is not None]
+
+        assert comments(SearchFilters(tags=(energy.slug,))) == [comment.pk]
+        assert comments(SearchFilters(author="ito")) == [comment.pk]
+        article.tags.set([ports])
+        article.save_revision().publish()
+        indexing.index_article(article.pk)
+        assert comments(SearchFilters(tags=(energy.slug,))) == []
+        assert comments(SearchFilters(tags=(ports.slug,))) == [comment.pk]
+        assert comments(SearchFilters(tags=(ports.slug,), kinds=frozenset({Kind.COMMENT}))) == [comment.pk]
+        indexing.index_comment(comment.pk)  # the stored facets let the index forget it exactly
+        assert comments(SearchFilters(tags=(ports.slug,))) == [comment.pk]
+
+    def test_a_word_spelled_like_a_facet_is_looked_for_in_the_text_only(
+        self, indexed_article: Callable[..., Any]
+    ) -> None:
+        indexed_article("KA-band の衛星通信を使う。", slug="satellite")
+        indexed_article("港湾の自動化。", slug="port")
+        month = f"m{timezone.now().astimezone(UTC):%Y%m}"
+        assert slugs("ka") == ["satellite"]  # every article has the facet ka (kind: article)
+        assert slugs(month) == []
+
+    def test_the_vocabulary_leaves_facets_out(self, indexed_article: Callable[..., Any]) -> None:
+        from kiji.search.backends import backend
+
+        indexed_article("港湾の自動化。", slug="port")
+        terms = {term for term, _ in backend().vocabulary()}
+        assert "港湾" in terms
+        assert not {t for t in terms if t in {"ka", "kc"} or t[0] in "mtsw" and t[1:].isdigit()}
+
+    def test_date_ranges_are_tokyo_days_across_utc_months(self, indexed_article: Callable[..., Any]) -> None:
+        tokyo = ZoneInfo("Asia/Tokyo")
+        # 00:30 on 1 February in Tokyo is still January in UTC: its month facet is m…01.
+        indexed_article("港湾の自動化。", slug="feb", published_at=datetime(2026, 2, 1, 0, 30, tzinfo=tokyo))
+        indexed_article("港湾の再編。", slug="jan", published_at=datetime(2026, 1, 31, 23, 30, tzinfo=tokyo))
+        february = SearchFilters(since=date(2026, 2, 1), until=date(2026, 2, 28))
+        assert slugs("港湾", filters=february) == ["feb"]
+        january = SearchFilters(since=date(2026, 1, 1), until=date(2026, 1, 31))
+        assert slugs("港湾", filters=january) == ["jan"]
+
+    def test_month_facets_cover_the_range_or_are_left_out(self) -> None:
+        start = datetime(2025, 11, 30, 15, 0, tzinfo=UTC)
+        assert _months(start, datetime(2026, 2, 1, tzinfo=UTC)) == ("m202511", "m202512", "m202601")
+        assert _months(start, start + timedelta(days=365 * 4)) == ()  # too long: SQL alone
