@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kiji.social",
     "kiji.search",
     "kiji.discovery",
+    "kiji.assistant",
     "kiji.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,135 @@
+"""Answer engines. The built-in one is extractive and offline: it answers only with sentences taken
+from the retrieved passages, each with its source number, and declines when they do not support
+an answer. (An OpenAI-compatible remote engine comes behind the same interface.)"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+
+from kiji.assistant.retrieval import Context, Passage
+from kiji.search import analyzer
+
+MAX_SENTENCES = 3
+MIN_COVERAGE = 0.5  # share of the question's weight the answer must cover, or it declines
+DIVERSITY = 0.7  # MMR: relevance against repeating what is already said
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|\n+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    sources: tuple[int, ...]  # passage numbers
+
+
+@dataclass(frozen=True)
+class Answer:
+    sentences: tuple[Sentence, ...]
+    passages: tuple[Passage, ...]  # everything the engine was given
+    declined: bool = False
+    notice: str = ""
+    closest: tuple[Passage, ...] = field(default=())  # when declining: where to read on
+    engine: str = "extractive"
+
+    @property
+    def cited(self) -> tuple[Passage, ...]:
+        numbers = {n for sentence in self.sentences for n in sentence.sources}
+        return tuple(p for p in self.passages if p.number in numbers)
+
+    @property
+    def text(self) -> str:
+        if self.declined:
+            return self.notice
+        return "".join(f"{s.text}[{']['.join(map(str, s.sources))}]" for s in self.sentences)
+
+
+class Engine(Protocol):
+    name: str
+
+    def answer(self, context: Context) -> Answer: ...
+
+
+def decline(context: Context) -> Answer:
+    seen: set[int] = set()
+    closest = []
+    for passage in context.passages:
+        if passage.article_id not in seen:
+            seen.add(passage.article_id)
+            closest.append(passage)
+    return Answer(
+        sentences=(),
+        passages=context.passages,
+        declined=True,
+        notice=_("記事からは確かな答えが見つかりませんでした。"),
+        closest=tuple(closest[:3]),
+    )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    source: int
+    terms: frozenset[str]
+    score: float
+
+
+def _sentences(passage: Passage, weights: dict[str, float]) -> list[_Candidate]:
+    found = []
+    for piece in _SENTENCE_END.split(passage.text):
+        piece = piece.strip()
+        if len(piece) < 8:
+            continue
+        terms = frozenset(analyzer.index_terms(piece))
+        matched = terms & weights.keys()
+        if not matched:
+            continue
+        # Distinctive question words count most; long sentences are not favoured for length;
+        # the best passages (numbered in order) are preferred.
+        score = sum(weights[t] for t in matched) / (1 + len(terms) / 40) / (1 + 0.15 * (passage.number - 1))
+        found.append(_Candidate(piece, passage.number, terms, score))
+    return found
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / (len(a | b) or 1)
+
+
+class ExtractiveEngine:
+    """Selects, by maximal marginal relevance, the few sentences of the passages that cover the
+    question best; every sentence is a source's own, so nothing is stated that is not in one."""
+
+    name = "extractive"
+
+    def answer(self, context: Context) -> Answer:
+        weights = context.weights
+        candidates = [c for p in context.passages for c in _sentences(p, weights)]
+        if not candidates or not weights:
+            return decline(context)
+        chosen: list[_Candidate] = []
+        best = max(c.score for c in candidates)
+        while candidates and len(chosen) < MAX_SENTENCES:
+
+            def value(c: _Candidate) -> float:
+                overlap = max(
+                    (len(c.terms & o.terms) / (len(c.terms | o.terms) or 1) for o in chosen), default=0
+                )
+                return DIVERSITY * c.score / best - (1 - DIVERSITY) * overlap
+
+            pick = max(candidates, key=value)
+            if value(pick) <= 0 or any(pick.text == c.text for c in chosen):
+                break
+            chosen.append(pick)
+            candidates.remove(pick)
+        covered = frozenset().union(*(c.terms for c in chosen)) & weights.keys()
+        coverage = sum(weights[t] for t in covered) / sum(weights.values())
+        if coverage < MIN_COVERAGE:
+            return decline(context)
+        sentences = tuple(Sentence(c.text, (c.source,)) for c in chosen)
+        return Answer(sentences=sentences, passages=context.passages, engine=self.name)
+
+
+def default_engine() -> Engine:
+    return ExtractiveEngine()
