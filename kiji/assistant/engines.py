@@ -16,6 +16,7 @@ from kiji.search import analyzer
 MAX_SENTENCES = 3
 MIN_COVERAGE = 0.5  # share of the question's weight the answer must cover, or it declines
 DIVERSITY = 0.7  # MMR: relevance against repeating what is already said
+SUPPORTING = 0.5  # a further sentence must score this share of the first one
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|\n+")
 
 
@@ -121,6 +122,8 @@ class ExtractiveEngine:
             pick = max(candidates, key=value)
             if value(pick) <= 0 or any(pick.text == c.text for c in chosen):
                 break
+            if chosen and pick.score < SUPPORTING * chosen[0].score:
+                break  # a weak extra sentence adds a citation more than it adds an answer
             chosen.append(pick)
             candidates.remove(pick)
         covered = frozenset().union(*(c.terms for c in chosen)) & weights.keys()

@@ -132,7 +132,8 @@ def where_for(person: Any, filters: SearchFilters, *, now: datetime | None = Non
         facets.append((f"k{kinds[0][0]}",))
     if Kind.COMMENT in kinds:
         levels, opened = access.walls_open_now(person)
-        blocking = sorted(access.status_of(person).blocks()[0]) if person and person.is_authenticated else []
+        member = person is not None and person.is_authenticated and person.pk is not None
+        blocking = sorted(access.status_of(person).blocks()[0]) if member else []
         open_sql = f"d.access_level IN ({', '.join(['%s'] * len(levels))})"
         open_params: list[object] = [*sorted(levels)]
         if opened:
