@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("kiji.social.notification_urls")),
     path("search/", include("kiji.search.urls")),
     path("discover/", include("kiji.discovery.urls")),
+    path("ask/", include("kiji.assistant.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -79,7 +79,10 @@ class _Candidate:
 
 def _sentences(passage: Passage, weights: dict[str, float]) -> list[_Candidate]:
     found = []
-    for piece in _SENTENCE_END.split(passage.text):
+    text = passage.text
+    if passage.kind == "article" and passage.paragraph == 0:
+        text = text.partition("\n")[2]  # the lead without the headline: an answer is not a title
+    for piece in _SENTENCE_END.split(text):
         piece = piece.strip()
         if len(piece) < 8:
             continue
