@@ -377,6 +377,7 @@ class PostgreSQLBackend:
         windows: tuple[int, ...] = (),
         exhaustive: bool = True,
     ) -> list[tuple[int, float]]:
+        """Ranked matches; `windows` and `exhaustive` are SQLite's (RUM orders inside its index)."""
         sql, params = self._ranked_sql(query, mode, where, order)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit, offset])

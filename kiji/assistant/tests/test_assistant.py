@@ -18,13 +18,10 @@ from kiji.assistant.retrieval import QuestionError, clean_text, retrieve
 from kiji.comments.models import Comment
 from kiji.core import access
 from kiji.search.indexing import index_article, index_comment
+from kiji.search.tests.conftest import paragraphs
 from kiji.social.models import Block
 
 pytestmark = pytest.mark.django_db
-
-
-def paragraphs(*texts: str) -> list[tuple[str, Any]]:
-    return [("paragraph", f"<p>{text}</p>") for text in texts]
 
 
 @pytest.fixture
