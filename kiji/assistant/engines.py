@@ -5,8 +5,9 @@ an answer. (An OpenAI-compatible remote engine comes behind the same interface.)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ class Answer:
     notice: str = ""
     closest: tuple[Passage, ...] = field(default=())  # when declining: where to read on
     engine: str = "extractive"
+    usage: Usage | None = None  # remote engines: what the model server counted
 
     @property
     def cited(self) -> tuple[Passage, ...]:
@@ -47,10 +49,38 @@ class Answer:
         return "".join(f"{s.text}[{']['.join(map(str, s.sources))}]" for s in self.sentences)
 
 
+@dataclass(frozen=True)
+class Usage:
+    model: str
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a streamed answer. "progress" says what the engine is doing; "sentence" is
+    one checked sentence of the answer, ready to show; "notice" is something the reader should
+    know (a fallback); "done" closes the stream and carries the final Answer."""
+
+    kind: Literal["progress", "sentence", "notice", "done"]
+    text: str = ""
+    sentence: Sentence | None = None
+    answer: Answer | None = None
+
+
 class Engine(Protocol):
     name: str
 
     def answer(self, context: Context) -> Answer: ...
+    def stream(self, context: Context) -> Iterator[Event]: ...
+
+
+def final(events: Iterator[Event]) -> Answer:
+    """The Answer a stream ends with."""
+    for event in events:
+        if event.kind == "done" and event.answer is not None:
+            return event.answer
+    raise RuntimeError("an engine's stream ended without an answer")
 
 
 def decline(context: Context) -> Answer:
@@ -135,6 +165,13 @@ class ExtractiveEngine:
             return decline(context)
         sentences = tuple(Sentence(c.text, (c.source,)) for c in chosen)
         return Answer(sentences=sentences, passages=context.passages, engine=self.name)
+
+    def stream(self, context: Context) -> Iterator[Event]:
+        # Quick enough to answer whole; the stream only has the same shape as a remote engine's.
+        answer = self.answer(context)
+        for sentence in answer.sentences:
+            yield Event("sentence", sentence.text, sentence=sentence)
+        yield Event("done", answer=answer)
 
 
 def default_engine() -> Engine:
