@@ -4,7 +4,8 @@
   BM25 with field weights (title > lead > tags > body).
 - PostgreSQL: two tsvector columns on the document table, written as literals (so PostgreSQL's own
   parser never re-splits our terms), ranked through RUM indexes (`<=>`), or GIN + ts_rank where
-  the RUM extension is not installed.
+  the RUM extension is not installed; a second, partial RUM index over the most recent documents
+  (the "window") counts and ranks very common words first.
 
 Callers pass a `Where` (SQL over the document table, alias `d`, plus the facet tokens that
 repeat its filters inside the full-text index) and get document ids with scores.
@@ -12,13 +13,16 @@ repeat its filters inside the full-text index) and get document ids with scores.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal, Protocol
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 from kiji.search.documents import IndexedText
 from kiji.search.query import Phrase, Query
@@ -79,6 +83,7 @@ class Backend(Protocol):
         window: int | None = WINDOWS[0],
     ) -> list[tuple[int, float]]: ...
     def vocabulary(self) -> Iterator[tuple[str, int]]: ...
+    def refresh_window(self) -> datetime | None: ...
 
 
 def _parts(query: Query, mode: Mode) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
@@ -265,6 +270,10 @@ class SQLiteBackend:
             )
             yield from cursor.fetchall()
 
+    def refresh_window(self) -> datetime | None:
+        """SQLite's windows follow the rowids of each match: nothing to keep up."""
+        return None
+
 
 def tsvector_literal(columns: list[tuple[str, str]], facets: str = "") -> str:
     """'term':1A,5A 'other':2B … from (space-joined terms, weight) per field, positions running on;
@@ -291,6 +300,33 @@ def _pg_facets(facets: tuple[tuple[str, ...], ...]) -> str:
     # planner meets the date condition through the published_at index instead.
     kept = [group for group in facets if not group[0].startswith("m")]
     return "".join(" & (" + " | ".join(f"'{_pg_facet(t)}'" for t in group) + ")" for group in kept)
+
+
+# PostgreSQL: a second, partial RUM index per column over the most recent documents (the
+# "window"). RUM computes the distance of every match before it can order them, so a word in half
+# of 100,000 documents costs 50 ms to rank, a phrase of common words as much to count; within
+# the window it is a few. Its start is kept in the index's comment and moved by refresh_window
+# (daily, `manage.py refresh_search`); documents published later are in it already. It indexes
+# coalesce(column, '') rather than the column, a no-op that only a query spelled the same way can
+# use: the planner, misled by RUM's estimates, would otherwise often pick the full index.
+WINDOW_INDEX = "search_doc_recent_{column}"
+_WINDOW_TTL = 60.0  # seconds a process trusts the window start it read
+_window_seen: tuple[float, datetime | None] | None = None
+
+
+def window_size() -> int:
+    """How many of the newest documents the window should hold (it holds up to twice as many)."""
+    return int(getattr(settings, "KIJI_SEARCH_WINDOW_DOCUMENTS", 10_000))
+
+
+def _vector(column: str, start: datetime | None, alias: str = "") -> str:
+    """The column as the window's index has it (see WINDOW_INDEX), or as is."""
+    return f"coalesce({alias}{column}, ''::tsvector)" if start else f"{alias}{column}"
+
+
+def _forget_window() -> None:
+    global _window_seen
+    _window_seen = None
 
 
 class PostgreSQLBackend:
@@ -321,6 +357,8 @@ class PostgreSQLBackend:
         with connection.cursor() as cursor:
             for column in ("words", "grams"):
                 cursor.execute(f"DROP INDEX IF EXISTS search_doc_{column}")
+                cursor.execute(f"DROP INDEX IF EXISTS {WINDOW_INDEX.format(column=column)}")
+        _forget_window()
         yield
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of the rows just written would forbid CREATE INDEX.
@@ -328,9 +366,69 @@ class PostgreSQLBackend:
             for column in ("words", "grams"):
                 cursor.execute(f"CREATE INDEX search_doc_{column} ON {DOCS} USING {method} ({column}{ops})")
             cursor.execute(f"ANALYZE {DOCS}")  # plans by date or by rank need fresh statistics
+        self.refresh_window()
 
     def prune(self) -> None:
         """The vectors live in the document rows: nothing can be left over."""
+
+    def window(self) -> datetime | None:
+        """Where the window of recent documents starts (None: there is none)."""
+        global _window_seen
+        now = time.monotonic()
+        if _window_seen is None or now - _window_seen[0] > _WINDOW_TTL:
+            with connection.cursor() as cursor:
+                name = WINDOW_INDEX.format(column="words")
+                cursor.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", [name])
+                row = cursor.fetchone()
+            start = datetime.fromisoformat(row[0]) if row and row[0] else None
+            _window_seen = (now, start)
+        return _window_seen[1]
+
+    def refresh_window(self) -> datetime | None:
+        """Moves the window's start to the day of the window_size()-th newest document when it
+        holds too few or more than twice as many; drops it while the index is small. The new
+        indexes are built beside the old ones (concurrently outside a transaction) and swapped."""
+        if not _has_rum():
+            return None
+        size = window_size()
+        _forget_window()
+        current = self.window()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT published_at FROM {DOCS} WHERE words IS NOT NULL "
+                "ORDER BY published_at DESC OFFSET %s LIMIT 1",
+                [size],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                for column in ("words", "grams"):
+                    cursor.execute(f"DROP INDEX IF EXISTS {WINDOW_INDEX.format(column=column)}")
+                _forget_window()
+                return None
+            if current is not None:
+                cursor.execute(f"SELECT COUNT(*) FROM {DOCS} WHERE published_at >= %s", [current])
+                if size <= cursor.fetchone()[0] <= 2 * size:
+                    return current
+        start: datetime = row[0].astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
+        for column in ("words", "grams"):
+            name = WINDOW_INDEX.format(column=column)
+            with connection.cursor() as cursor:
+                if not concurrently:  # deferred foreign-key checks would forbid CREATE INDEX
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"DROP INDEX IF EXISTS {name}_next")
+                # A literal, not a parameter: the planner must see the constant to use the index.
+                cursor.execute(
+                    f"CREATE INDEX {concurrently}{name}_next ON {DOCS} "
+                    f"USING rum (({_vector(column, start)}) rum_tsvector_ops) "
+                    f"WHERE published_at >= '{start.isoformat()}'::timestamptz"
+                )
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+                cursor.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
+                cursor.execute(f"COMMENT ON INDEX {name} IS '{start.isoformat()}'")
+        _forget_window()
+        return start
 
     @staticmethod
     def expression(query: Query, mode: Mode) -> str:
@@ -346,12 +444,19 @@ class PostgreSQLBackend:
             text = f"({text}) & !{phrase(p)}"
         return text
 
-    def _ranked_sql(self, query: Query, mode: Mode, where: Where, order: Order) -> tuple[str, list[Any]]:
+    @staticmethod
+    def _in_window(start: datetime | None) -> str:
+        # The same literal as the partial index's predicate, so the planner can prove it.
+        return f" AND d.published_at >= '{start.isoformat()}'::timestamptz" if start else ""
+
+    def _ranked_sql(
+        self, query: Query, mode: Mode, where: Where, order: Order, start: datetime | None = None
+    ) -> tuple[str, list[Any]]:
         """The matches in order; the facets narrow the index scan, the distance ranks by the words."""
-        column = mode
+        vector = _vector(mode, start, "d.")
         words = self.expression(query, mode)
         matched = f"({words}){_pg_facets(where.facets)}"
-        score = f"d.{column} <=> %s::tsquery" if _has_rum() else f"-ts_rank(d.{column}, %s::tsquery)"
+        score = f"{vector} <=> %s::tsquery" if _has_rum() else f"-ts_rank({vector}, %s::tsquery)"
         # Relevance orders by the distance alone: a second key would stop PostgreSQL from
         # walking the RUM index in order and make it rank every match.
         ordering = {
@@ -359,10 +464,17 @@ class PostgreSQLBackend:
             "newest": "d.published_at DESC",
             "oldest": "d.published_at ASC",
         }[order]
-        sql = (
-            f"SELECT d.id, {score} AS score FROM {DOCS} d "
-            f"WHERE d.{column} @@ %s::tsquery AND ({where.sql}) ORDER BY {ordering} LIMIT %s OFFSET %s"
-        )
+        found = f"FROM {DOCS} d WHERE {vector} @@ %s::tsquery{self._in_window(start)} AND ({where.sql})"
+        if order == "relevance":
+            sql = f"SELECT d.id, {score} AS score {found} ORDER BY {ordering} LIMIT %s OFFSET %s"
+        else:
+            # By date, the distance is computed for the page only: for every match it would read
+            # each one's vector, most of a query's time for a common word.
+            page = f"SELECT d.id, d.published_at {found} ORDER BY {ordering} LIMIT %s OFFSET %s"
+            sql = (
+                f"SELECT d.id, {score} AS score FROM ({page}) p JOIN {DOCS} d ON d.id = p.id "
+                f"ORDER BY {ordering.replace('d.', 'p.')}"
+            )
         return sql, [words, matched, *where.params]
 
     def match(
@@ -377,19 +489,29 @@ class PostgreSQLBackend:
         windows: tuple[int, ...] = (),
         exhaustive: bool = True,
     ) -> list[tuple[int, float]]:
-        """Ranked matches; `windows` and `exhaustive` are SQLite's (RUM orders inside its index)."""
-        sql, params = self._ranked_sql(query, mode, where, order)
+        """Ranked matches. With `windows` (a very common word, or looser matches), the recent
+        window is tried first and kept when it fills `limit` (when not `exhaustive`: a quarter of
+        it, as SQLite ranks a sample of recent matches then); RUM ranks every match otherwise."""
+        start = self.window() if windows and order != "oldest" else None
         with connection.cursor() as cursor:
+            if start is not None:
+                sql, params = self._ranked_sql(query, mode, where, order, start)
+                cursor.execute(sql, [*params, limit, offset])
+                rows = cursor.fetchall()
+                if len(rows) == limit or (not exhaustive and len(rows) >= limit // 4):
+                    return [(row[0], -float(row[1])) for row in rows]
+            sql, params = self._ranked_sql(query, mode, where, order)
             cursor.execute(sql, [*params, limit, offset])
             # RUM gives a distance; ts_rank was negated: either way lower is better.
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
-    def _count(self, query: Query, where: Where, cap: int) -> int:
+    def _count(self, query: Query, where: Where, cap: int, start: datetime | None = None) -> int:
         matched = f"({self.expression(query, 'words')}){_pg_facets(where.facets)}"
+        vector = _vector("words", start, "d.")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCS} d WHERE d.words @@ %s::tsquery "
-                f"AND ({where.sql}) LIMIT %s) found",
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCS} d WHERE {vector} @@ %s::tsquery"
+                f"{self._in_window(start)} AND ({where.sql}) LIMIT %s) found",
                 [matched, *where.params, cap],
             )
             return int(cursor.fetchone()[0])
@@ -397,9 +519,44 @@ class PostgreSQLBackend:
     def page(
         self, query: Query, where: Where, order: Order, limit: int, offset: int, cap: int
     ) -> tuple[list[tuple[int, float]], int]:
-        """One page of full matches, and how many there are (counted up to `cap`)."""
-        total = self._count(query, where, cap)
-        return (self.match(query, "words", where, order, limit, offset) if total > offset else []), total
+        """One page of full matches, and how many there are (counted up to `cap`). When the
+        window alone holds `cap` matches, they are all the count needs and the page is ranked
+        among them (by date it is exact: every document outside the window is older)."""
+        start = self.window()
+        if start is not None and self._count(query, where, cap, start) >= cap:
+            if order == "oldest":
+                return self.match(query, "words", where, order, limit, offset), cap
+            sql, params = self._ranked_sql(query, "words", where, order, start)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, limit, offset])
+                rows = cursor.fetchall()
+            if len(rows) == limit or offset >= cap:
+                return [(row[0], -float(row[1])) for row in rows], cap
+            return self.match(query, "words", where, order, limit, offset), cap
+        matched = f"({self.expression(query, 'words')}){_pg_facets(where.facets)}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id FROM {DOCS} d WHERE d.words @@ %s::tsquery AND ({where.sql}) LIMIT %s",
+                [matched, *where.params, cap],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) <= offset:
+                return [], len(ids)
+            if len(ids) >= cap:  # as SQLite: many matches, the recent ones are ranked first
+                return self.match(query, "words", where, order, limit, offset, windows=WINDOWS), cap
+            # Fewer: the matches are known, ranking just them spares RUM a second walk.
+            score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
+            ordering = {
+                "relevance": "score, d.published_at DESC",
+                "newest": "d.published_at DESC",
+                "oldest": "d.published_at",
+            }
+            cursor.execute(
+                f"SELECT d.id, {score} AS score FROM {DOCS} d WHERE d.id = ANY(%s) "
+                f"ORDER BY {ordering[order]}, d.id LIMIT %s OFFSET %s",
+                [self.expression(query, "words"), ids, limit, offset],
+            )
+            return [(row[0], -float(row[1])) for row in cursor.fetchall()], len(ids)
 
     def match_any(
         self,
@@ -410,23 +567,29 @@ class PostgreSQLBackend:
         *,
         window: int | None = WINDOWS[0],
     ) -> list[tuple[int, float]]:
-        """As SQLite's, but over every match: RUM ranks in its index (`window` is SQLite's)."""
+        """As SQLite's: with `window`, among the recent window's documents first, kept when they
+        fill a quarter of `limit` (a sample of recent matches, as SQLite ranks); otherwise over
+        every match (RUM ranks in its index)."""
         expression = "(" + " | ".join("(" + " <-> ".join(f"'{t}'" for t in p) + ")" for p in phrases) + ")"
         for phrase in excluded:
             expression += " & !(" + " <-> ".join(f"'{term}'" for term in phrase) + ")"
         matched = f"{expression}{_pg_facets(where.facets)}"
-        score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
+        recent = self.window() if window else None
+        rows: list[Any] = []
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, {score} AS score FROM {DOCS} d "
-                f"WHERE d.words @@ %s::tsquery AND ({where.sql}) ORDER BY score LIMIT %s",
-                [expression, matched, *where.params, limit],
-            )
-            # Lower is better for both; RUM's distance is turned into a similarity in (0, 1].
-            return [
-                (row[0], 1 / (1 + float(row[1])) if _has_rum() else -float(row[1]))
-                for row in cursor.fetchall()
-            ]
+            for start in [recent, None] if recent else [None]:
+                vector = _vector("words", start, "d.")
+                score = f"{vector} <=> %s::tsquery" if _has_rum() else f"-ts_rank({vector}, %s::tsquery)"
+                cursor.execute(
+                    f"SELECT d.id, {score} AS score FROM {DOCS} d WHERE {vector} @@ %s::tsquery"
+                    f"{self._in_window(start)} AND ({where.sql}) ORDER BY score LIMIT %s",
+                    [expression, matched, *where.params, limit],
+                )
+                rows = cursor.fetchall()
+                if len(rows) >= (limit // 4 if start else limit):
+                    break
+        # Lower is better for both; RUM's distance is turned into a similarity in (0, 1].
+        return [(row[0], 1 / (1 + float(row[1])) if _has_rum() else -float(row[1])) for row in rows]
 
     def vocabulary(self) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:
