@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from kiji.articles import selectors
+from kiji.articles import anchors, selectors
 from kiji.articles.models import ArticlePage
 from kiji.articles.structured_data import as_script, news_article
 from kiji.core import pagecache
@@ -79,7 +79,8 @@ def build_bundle(request: HttpRequest, article: ArticlePage) -> ArticleBundle:
         "json_ld": json_ld,
         "base_url": f"{request.scheme}://{request.get_host()}",
     }
-    opening = pages[0].blocks[: settings.KIJI_WALL_VISIBLE_BLOCKS]
+    numbered = anchors.number_pages(pages)
+    opening = numbered[0][: settings.KIJI_WALL_VISIBLE_BLOCKS]
     return ArticleBundle(
         pk=article.pk,
         slug=article.slug,
@@ -92,7 +93,7 @@ def build_bundle(request: HttpRequest, article: ArticlePage) -> ArticleBundle:
         head_html=_part("head", context, request),
         header_html=_part("header", context, request),
         hero_html=_part("hero", context, request),
-        pages_html=tuple(_part("blocks", {**context, "blocks": p.blocks}, request) for p in pages),
+        pages_html=tuple(_part("blocks", {**context, "blocks": blocks}, request) for blocks in numbered),
         opening_html=_part("blocks", {**context, "blocks": opening}, request),
         footer_html=_part("footer", context, request),
     )

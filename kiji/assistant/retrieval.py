@@ -17,10 +17,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from kiji.articles.anchors import anchor
 from kiji.core import access
 from kiji.search import analyzer
 from kiji.search.backends import backend
-from kiji.search.documents import PAGE_BREAK
+from kiji.search.documents import PAGE_BREAK, paragraph_lines
 from kiji.search.models import Kind, SearchDocument, Term
 from kiji.search.selectors import SearchFilters, url_maker, where_for
 
@@ -105,10 +106,7 @@ def _paragraphs(doc: SearchDocument) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     number = 0
     for page, text in enumerate(doc.body.split(PAGE_BREAK), start=1):
-        for paragraph in text.split("\n"):
-            paragraph = paragraph.strip()
-            if not paragraph:
-                continue
+        for paragraph in paragraph_lines(text):  # as kiji.articles.anchors numbers them: id="p12"
             number += 1
             while len(paragraph) > PASSAGE_CHARS:
                 cut = paragraph.rfind("。", 0, PASSAGE_CHARS) + 1 or PASSAGE_CHARS
@@ -182,11 +180,14 @@ def retrieve(
             scored.append((_score(text, weights) * recency, passage))
             continue
         head = clean_text(f"{doc.title}\n{doc.lead}")
-        scored.append((_score(head, weights) * recency, replace(base, text=head)))
+        head_url = f"{base.url}#{anchor(0)}"
+        scored.append((_score(head, weights) * recency, replace(base, text=head, url=head_url)))
         if not access.text_visible_now(person, _Wall(doc.article_id, doc.access_level)):
             continue  # walled for this member: the title and lead only
         for page, paragraph, text in _paragraphs(doc):
-            url = base.url if page == 1 else f"{base.url}?page={page}"
+            # The page as the article's pager links it, then the paragraph's anchor on that page.
+            page_url = base.url if page == 1 else f"{base.url}?page={page}"
+            url = f"{page_url}#{anchor(paragraph)}"
             passage = replace(base, text=clean_text(text), url=url, page=page, paragraph=paragraph)
             scored.append((_score(text, weights) * recency, passage))
     chosen: list[Passage] = []

@@ -20,7 +20,7 @@ from importlib.metadata import version
 
 from sudachipy import Dictionary, SplitMode
 
-ANALYZER_VERSION = 3  # 3: facets indexed beside the words
+ANALYZER_VERSION = 4  # 3: facets indexed beside the words; 4: page breaks counted as the article pages
 SIGNATURE = f"sudachi-{version('sudachipy')}-core-{version('sudachidict-core')}-A-v{ANALYZER_VERSION}"
 
 # Parts of speech (the first level of Sudachi's tags) that say nothing about a document's subject.

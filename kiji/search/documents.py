@@ -49,20 +49,39 @@ def _paragraph_text(source: str) -> str:
     return html.unescape(strip_tags(spaced)).strip()
 
 
+def block_text(kind: object, value: object) -> str:
+    """The text of one block of an article body, as it is indexed (raw StreamField data)."""
+    if kind == "paragraph" and isinstance(value, str):
+        return _paragraph_text(value)
+    if kind in ("heading", "subheading") and isinstance(value, str):
+        return value.strip()
+    if kind == "pull_quote" and isinstance(value, dict):
+        return " ".join(str(value.get(key) or "") for key in ("quote", "attribution")).strip()
+    if kind == "image" and isinstance(value, dict):
+        return str(value.get("caption") or "").strip()
+    return ""
+
+
+def paragraph_lines(text: str) -> list[str]:
+    """The paragraphs of (a page of) body text as the assistant cites and the article page
+    anchors them (kiji.articles.anchors): its non-blank lines, stripped."""
+    return [line for line in (raw.strip() for raw in text.split("\n")) if line]
+
+
 def body_text(raw_blocks: list[dict[str, Any]]) -> str:
     parts: list[str] = []
+    page_has_blocks = False
     for block in raw_blocks:
-        kind, value = block.get("type"), block.get("value")
-        if kind == "paragraph" and isinstance(value, str):
-            parts.append(_paragraph_text(value))
-        elif kind in ("heading", "subheading") and isinstance(value, str):
-            parts.append(value.strip())
-        elif kind == "pull_quote" and isinstance(value, dict):
-            parts.append(" ".join(str(value.get(key) or "") for key in ("quote", "attribution")).strip())
-        elif kind == "image" and isinstance(value, dict):
-            parts.append(str(value.get("caption") or "").strip())
-        elif kind == "page_break":
-            parts.append(PAGE_BREAK)
+        kind = block.get("type")
+        if kind == "page_break":
+            # As ArticlePage.body_pages: a break before any block, or after another break,
+            # starts no page, so that page numbers here are the article's.
+            if page_has_blocks:
+                parts.append(PAGE_BREAK)
+            page_has_blocks = False
+            continue
+        page_has_blocks = True
+        parts.append(block_text(kind, block.get("value")))
     text = "\n".join(part for part in parts if part)
     return text.replace(f"\n{PAGE_BREAK}\n", PAGE_BREAK)
 
