@@ -50,6 +50,9 @@ class Where:
     # them while it matches (a posting-list intersection) instead of a row lookup per match;
     # `sql` stays the exact test.
     facets: tuple[tuple[str, ...], ...] = ()
+    # The earliest publication `sql` lets through, when it sets one (PostgreSQL: a range inside
+    # the window of recent documents is answered from the window's index alone).
+    since: datetime | None = None
 
 
 class Backend(Protocol):
@@ -316,7 +319,7 @@ _window_seen: tuple[float, datetime | None] | None = None
 
 def window_size() -> int:
     """How many of the newest documents the window should hold (it holds up to twice as many)."""
-    return int(getattr(settings, "KIJI_SEARCH_WINDOW_DOCUMENTS", 10_000))
+    return int(getattr(settings, "KIJI_SEARCH_WINDOW_DOCUMENTS", 20_000))
 
 
 def _vector(column: str, start: datetime | None, alias: str = "") -> str:
@@ -445,6 +448,11 @@ class PostgreSQLBackend:
         return text
 
     @staticmethod
+    def _covered(where: Where, start: datetime | None) -> bool:
+        """Whether every document `where` lets through is in the window."""
+        return start is not None and where.since is not None and where.since >= start
+
+    @staticmethod
     def _in_window(start: datetime | None) -> str:
         # The same literal as the partial index's predicate, so the planner can prove it.
         return f" AND d.published_at >= '{start.isoformat()}'::timestamptz" if start else ""
@@ -492,13 +500,14 @@ class PostgreSQLBackend:
         """Ranked matches. With `windows` (a very common word, or looser matches), the recent
         window is tried first and kept when it fills `limit` (when not `exhaustive`: a quarter of
         it, as SQLite ranks a sample of recent matches then); RUM ranks every match otherwise."""
-        start = self.window() if windows and order != "oldest" else None
+        start = self.window()
+        covered = self._covered(where, start)  # then every match is in the window
         with connection.cursor() as cursor:
-            if start is not None:
+            if start is not None and (covered or (windows and order != "oldest")):
                 sql, params = self._ranked_sql(query, mode, where, order, start)
                 cursor.execute(sql, [*params, limit, offset])
                 rows = cursor.fetchall()
-                if len(rows) == limit or (not exhaustive and len(rows) >= limit // 4):
+                if covered or len(rows) == limit or (not exhaustive and len(rows) >= limit // 4):
                     return [(row[0], -float(row[1])) for row in rows]
             sql, params = self._ranked_sql(query, mode, where, order)
             cursor.execute(sql, [*params, limit, offset])
@@ -523,6 +532,12 @@ class PostgreSQLBackend:
         window alone holds `cap` matches, they are all the count needs and the page is ranked
         among them (by date it is exact: every document outside the window is older)."""
         start = self.window()
+        if self._covered(where, start):
+            total = self._count(query, where, cap, start)
+            sql, params = self._ranked_sql(query, "words", where, order, start)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, limit, offset])
+                return [(row[0], -float(row[1])) for row in cursor.fetchall()], total
         if start is not None and self._count(query, where, cap, start) >= cap:
             if order == "oldest":
                 return self.match(query, "words", where, order, limit, offset), cap
@@ -574,10 +589,13 @@ class PostgreSQLBackend:
         for phrase in excluded:
             expression += " & !(" + " <-> ".join(f"'{term}'" for term in phrase) + ")"
         matched = f"{expression}{_pg_facets(where.facets)}"
-        recent = self.window() if window else None
+        recent = self.window()
+        # The window alone when it holds every match; first when a recent sample will do.
+        covered = self._covered(where, recent)
+        starts = [recent] if covered else [recent, None] if recent and window else [None]
         rows: list[Any] = []
         with connection.cursor() as cursor:
-            for start in [recent, None] if recent else [None]:
+            for start in starts:
                 vector = _vector("words", start, "d.")
                 score = f"{vector} <=> %s::tsquery" if _has_rum() else f"-ts_rank({vector}, %s::tsquery)"
                 cursor.execute(
@@ -586,7 +604,7 @@ class PostgreSQLBackend:
                     [expression, matched, *where.params, limit],
                 )
                 rows = cursor.fetchall()
-                if len(rows) >= (limit // 4 if start else limit):
+                if len(rows) >= limit // 4:
                     break
         # Lower is better for both; RUM's distance is turned into a similarity in (0, 1].
         return [(row[0], 1 / (1 + float(row[1])) if _has_rum() else -float(row[1])) for row in rows]

@@ -178,7 +178,7 @@ def where_for(person: Any, filters: SearchFilters, *, now: datetime | None = Non
         params.append(moment(until))
     if since and (months := _months(since, min(until or now, now))):
         facets.append(months)
-    return Where(" AND ".join(sql), tuple(params), facets=tuple(facets))
+    return Where(" AND ".join(sql), tuple(params), facets=tuple(facets), since=since)
 
 
 def _ranked(

@@ -119,3 +119,19 @@ def _doc_ids(articles: list[Any]) -> list[int]:
         )
     )
     return [by_article[a.pk] for a in articles]
+
+
+def test_a_date_range_inside_the_window_is_answered_from_it_exactly(dated: list[Any], settings: Any) -> None:
+    from kiji.search.selectors import Sort, search
+
+    since = timezone.localdate() - timedelta(days=2)
+    person = AnonymousUser()
+    asked = [{"sort": sort, "filters": SearchFilters(since=since)} for sort in Sort]
+    settings.KIJI_SEARCH_WINDOW_DOCUMENTS = 100
+    backends.PostgreSQLBackend().refresh_window()
+    before = [[h.article.slug for h in search(person, "決算", **a).hits] for a in asked]  # type: ignore[arg-type]
+    settings.KIJI_SEARCH_WINDOW_DOCUMENTS = 4
+    start = backends.PostgreSQLBackend().refresh_window()
+    assert start is not None and where_for(person, SearchFilters(since=since)).since >= start  # type: ignore[operator]
+    after = [[h.article.slug for h in search(person, "決算", **a).hits] for a in asked]  # type: ignore[arg-type]
+    assert after == before and len(before[1]) >= 2
