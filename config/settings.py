@@ -338,3 +338,20 @@ KIJI_POPULAR_TAGS_DAYS = 90
 # 人気 (popular tags and articles): distinct readers over this many recent days (Asia/Tokyo).
 KIJI_POPULAR_DAYS = int(os.environ.get("KIJI_POPULAR_DAYS", "7"))
 KIJI_PAGE_SIZE = 12
+
+# 「Kiji に聞く」: "extractive" (offline, the default) or "openai" (any OpenAI-compatible
+# chat-completions server: vLLM, llama.cpp, Ollama or a hosted API, at KIJI_ASSISTANT_BASE_URL).
+KIJI_ASSISTANT_ENGINE = os.environ.get("KIJI_ASSISTANT_ENGINE", "extractive")
+KIJI_ASSISTANT_BASE_URL = os.environ.get("KIJI_ASSISTANT_BASE_URL", "")  # e.g. http://127.0.0.1:8080/v1
+KIJI_ASSISTANT_MODEL = os.environ.get("KIJI_ASSISTANT_MODEL", "")
+KIJI_ASSISTANT_API_KEY = os.environ.get("KIJI_ASSISTANT_API_KEY", "")
+# Seconds: to connect, and for the whole answer; past them the extractive answer is shown.
+KIJI_ASSISTANT_CONNECT_TIMEOUT = float(os.environ.get("KIJI_ASSISTANT_CONNECT_TIMEOUT", "5"))
+KIJI_ASSISTANT_TIMEOUT = float(os.environ.get("KIJI_ASSISTANT_TIMEOUT", "30"))
+KIJI_ASSISTANT_MAX_TOKENS = int(os.environ.get("KIJI_ASSISTANT_MAX_TOKENS", "800"))
+# Yen per million tokens, for the cost recorded with each answer's usage.
+KIJI_ASSISTANT_PRICE_INPUT_YEN = os.environ.get("KIJI_ASSISTANT_PRICE_INPUT_YEN", "0")
+KIJI_ASSISTANT_PRICE_OUTPUT_YEN = os.environ.get("KIJI_ASSISTANT_PRICE_OUTPUT_YEN", "0")
+# 「Kiji に聞く」: questions a day (Asia/Tokyo) per premium plan code; other plans get the default.
+KIJI_ASSISTANT_DAILY_QUESTIONS: dict[str, int] = {}
+KIJI_ASSISTANT_DAILY_QUESTIONS_DEFAULT = int(os.environ.get("KIJI_ASSISTANT_DAILY_QUESTIONS", "50"))

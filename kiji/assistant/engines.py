@@ -1,16 +1,21 @@
 """Answer engines. The built-in one is extractive and offline: it answers only with sentences taken
 from the retrieved passages, each with its source number, and declines when they do not support
-an answer. (An OpenAI-compatible remote engine comes behind the same interface.)"""
+an answer. The OpenAI-compatible remote engine (remote.py) comes behind the same interface and
+falls back to this one; `default_engine()` returns the one settings choose."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal, Protocol
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from kiji.assistant import safety
 from kiji.assistant.retrieval import Context, Passage
 from kiji.search import analyzer
 
@@ -36,6 +41,8 @@ class Answer:
     closest: tuple[Passage, ...] = field(default=())  # when declining: where to read on
     engine: str = "extractive"
     usage: Usage | None = None  # remote engines: what the model server counted
+    # Why this is not the configured engine's answer (a fallback), for the page to say so.
+    warning: str = ""
 
     @property
     def cited(self) -> tuple[Passage, ...]:
@@ -54,6 +61,8 @@ class Usage:
     model: str
     input_tokens: int
     output_tokens: int
+    cost_yen: Decimal = Decimal(0)  # at the prices configured when it was counted
+    estimated: bool = False  # the server sent no counts: estimated from the text's length
 
 
 @dataclass(frozen=True)
@@ -114,8 +123,8 @@ def _sentences(passage: Passage, weights: dict[str, float]) -> list[_Candidate]:
         text = text.partition("\n")[2]  # the lead without the headline: an answer is not a title
     for piece in _SENTENCE_END.split(text):
         piece = piece.strip()
-        if len(piece) < 8:
-            continue
+        if len(piece) < 8 or not safety.is_plain(piece):
+            continue  # a quote with a link, markup or an address is not shown: never edited
         terms = frozenset(analyzer.index_terms(piece))
         matched = terms & weights.keys()
         if not matched:
@@ -175,4 +184,12 @@ class ExtractiveEngine:
 
 
 def default_engine() -> Engine:
-    return ExtractiveEngine()
+    """The engine settings choose (KIJI_ASSISTANT_ENGINE): "extractive" or "openai"."""
+    choice = settings.KIJI_ASSISTANT_ENGINE
+    if choice == "extractive":
+        return ExtractiveEngine()
+    if choice == "openai":
+        from kiji.assistant.remote import OpenAIEngine, RemoteConfig
+
+        return OpenAIEngine(RemoteConfig.from_settings())
+    raise ImproperlyConfigured(f"KIJI_ASSISTANT_ENGINE must be extractive or openai, not {choice!r}")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +20,5 @@ class AskForm(forms.Form):
         },
     )
     article = forms.SlugField(required=False, widget=forms.HiddenInput)
+    # A fresh one in every form rendered: submitting it twice finds the first submit's message.
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)

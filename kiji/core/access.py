@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,8 @@ class Action(StrEnum):
     FOLLOW_TAG = "follow_tag"
     SEE_RECOMMENDATIONS = "see_recommendations"
     ASK_ASSISTANT = "ask_assistant"
+    ASK_QUESTION = "ask_question"  # one more question now: premium and today's quota
+    OPEN_CONVERSATION = "open_conversation"  # see, continue or delete an assistant conversation
     READ_COMMENTS = "read_comments"
     POST_COMMENT = "post_comment"
     REPLY_COMMENT = "reply_comment"
@@ -93,6 +96,8 @@ class Decision:
     locked: tuple[Promise | str, ...] = field(default=())
     # A 機能制限 in force (kiji.comments.models.Restriction): the notice names it.
     restriction: Any = None
+    # The assistant: questions left today (None: no limit).
+    questions_left: int | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -107,6 +112,7 @@ class MemberStatus:
     profile: Profile | None = None
     missing_details: list[str] = field(default_factory=list)
     monthly_reads: int = 0
+    plan_code: str = ""  # the premium plan in force, for per-plan limits
     _read_ids: set[int] | None = None
     _restrictions: list[Any] | None = None
     _blocks: tuple[set[int], set[int]] | None = None
@@ -157,9 +163,11 @@ def status_of(person: Person) -> MemberStatus:
     profile = profile_for(person)
     missing = profile.missing_details(config.required_details) if profile else list(config.required_details)
     is_staff = bool(getattr(person, "is_staff", False))
-    premium = not is_staff and active_subscription(person) is not None
+    subscription = None if is_staff else active_subscription(person)
+    premium = subscription is not None
     level = level_from(is_staff=is_staff, premium=premium, has_profile=profile is not None, missing=missing)
-    status = MemberStatus(level, profile, missing, config.monthly_free_reads, _person=person)
+    plan_code = subscription.plan.code if subscription is not None else ""
+    status = MemberStatus(level, profile, missing, config.monthly_free_reads, plan_code, _person=person)
     setattr(person, _STATUS_ATTR, status)
     return status
 
@@ -193,6 +201,10 @@ def decide(person: Person, action: Action, obj: Any = None) -> Decision:
         return _complete_members_only(status)
     if action is Action.ASK_ASSISTANT:
         return _premium_only(status)
+    if action is Action.ASK_QUESTION:
+        return _ask_question(status, person)
+    if action is Action.OPEN_CONVERSATION:
+        return _own_conversation(person, obj)
     if action in _COMMUNITY_ACTIONS:
         return _community(status, action, obj)
     if action is Action.MODERATE_COMMENTS:
@@ -263,6 +275,50 @@ def _premium_only(status: MemberStatus, message: Promise | str | None = None) ->
     if status.level is Level.ANONYMOUS:
         return _sign_up("premium_only", text)
     return Decision(allowed=False, reason="premium_only", message=text, unlock=Unlock.GO_PREMIUM)
+
+
+# 「Kiji に聞く」: questions a Tokyo calendar day, by premium plan code
+# (settings.KIJI_ASSISTANT_DAILY_QUESTIONS, e.g. {"yearly": 100}); other plans get the default.
+ASSISTANT_DAILY_QUESTIONS_DEFAULT = 50
+
+
+def assistant_daily_limit(status: MemberStatus) -> int | None:
+    """Questions a day for this member; None for staff (no limit)."""
+    if status.level is Level.STAFF:
+        return None
+    per_plan: dict[str, int] = getattr(settings, "KIJI_ASSISTANT_DAILY_QUESTIONS", {})
+    default = getattr(settings, "KIJI_ASSISTANT_DAILY_QUESTIONS_DEFAULT", ASSISTANT_DAILY_QUESTIONS_DEFAULT)
+    return int(per_plan.get(status.plan_code, default))
+
+
+def _ask_question(status: MemberStatus, person: Person) -> Decision:
+    decision = _premium_only(status)
+    limit = assistant_daily_limit(status)
+    if not decision or limit is None:
+        return decision
+    from kiji.assistant.selectors import questions_asked_today
+
+    # Not memoised: a member may ask several questions with the same user object.
+    left = max(limit - questions_asked_today(person), 0)
+    if left > 0:
+        return Decision(allowed=True, questions_left=left)
+    return Decision(
+        allowed=False,
+        reason="assistant_quota_used_up",
+        message=_(
+            "本日の質問回数の上限(%(limit)s回)に達しました。回数は毎日午前0時(日本時間)にリセットされます。"
+        )
+        % {"limit": limit},
+        questions_left=0,
+    )
+
+
+def _own_conversation(person: Person, conversation: Any) -> Decision:
+    """A conversation with the assistant is its member's alone: not even staff open it here."""
+    owner_id = getattr(conversation, "member_id", None)
+    if person is not None and person.is_authenticated and owner_id is not None and owner_id == person.pk:
+        return ALLOW
+    return Decision(allowed=False, reason="not_owner", message=_("この会話は見つかりません。"))
 
 
 def full_text_is_public(article: Readable) -> bool:

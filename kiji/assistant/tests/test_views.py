@@ -1,7 +1,9 @@
-"""The 「Kiji に聞く」 page: a plain form, the upgrade panel, errors that keep the text."""
+"""The 「Kiji に聞く」 page: a plain form that leads to the conversation, the upgrade panel, errors
+that keep the text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,11 +36,17 @@ def _client(member: Any) -> Client:
 def test_premium_members_get_an_answer_with_numbered_sources(
     boj: Any, member_factory: Callable[..., Any]
 ) -> None:
-    response = _client(member_factory("premium")).post(URL, {"question": "日銀の利上げと借入金利は？"})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'href="#source-1"' in html and 'id="source-1"' in html and 'href="/articles/boj/"' in html
-    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    client = _client(member_factory("premium"))
+    response = client.post(URL, {"question": "日銀の利上げと借入金利は？"})
+    assert response.status_code == 303 and response["Location"].startswith("/ask/c/")
+    assert "no-store" in response["Cache-Control"]
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    message = re.search(r'id="(m-\d+)"', html)
+    assert page.status_code == 200 and message is not None
+    anchor = f"{message.group(1)}-source-1"
+    assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html and 'href="/articles/boj/' in html
+    assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
 
 
 def test_asked_from_an_article_the_answer_stays_in_it(
@@ -49,7 +57,9 @@ def test_asked_from_an_article_the_answer_stays_in_it(
     client = _client(member_factory("premium"))
     page = client.get(URL, {"article": "boj"}).content.decode()
     assert "「利上げと資金繰り」について" in page and 'value="boj"' in page
-    html = client.post(URL, {"question": "日銀の利上げの影響は？", "article": "boj"}).content.decode()
+    response = client.post(URL, {"question": "日銀の利上げの影響は？", "article": "boj"}, follow=True)
+    html = response.content.decode()
+    assert "「利上げと資金繰り」について" in html  # the conversation keeps the article
     assert "/articles/boj/" in html and "/articles/other/" not in html
 
 
@@ -79,7 +89,7 @@ def test_asking_is_rate_limited(boj: Any, member_factory: Callable[..., Any]) ->
 
     client = _client(member_factory("premium"))
     statuses = [client.post(URL, {"question": "日銀"}).status_code for _ in range(ASK_LIMIT.count + 1)]
-    assert statuses[:-1] == [200] * ASK_LIMIT.count and statuses[-1] == 429
+    assert statuses[:-1] == [303] * ASK_LIMIT.count and statuses[-1] == 429
 
 
 def test_article_pages_offer_to_ask_about_them(client: Client, boj: Any) -> None:
