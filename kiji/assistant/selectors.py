@@ -21,8 +21,16 @@ def tokyo_day_start(now: datetime | None = None) -> datetime:
     return datetime.combine(today, time.min, tzinfo=TOKYO)
 
 
-def questions_asked_today(member: Any, *, now: datetime | None = None) -> int:
-    return Usage.objects.filter(member=member, at__gte=tokyo_day_start(now)).count()
+def questions_asked_today(member: Any, *, now: datetime | None = None, answering: Any = None) -> int:
+    """Answers given today, and questions posted today still waiting for theirs (except the one
+    being answered): a member cannot post past the limit while answers are on their way."""
+    start = tokyo_day_start(now)
+    waiting = Message.objects.filter(
+        conversation__member=member, answered_at__isnull=True, created__gte=start
+    )
+    if answering is not None:
+        waiting = waiting.exclude(pk=answering.pk)
+    return Usage.objects.filter(member=member, at__gte=start).count() + waiting.count()
 
 
 def conversations_of(member: Any) -> QuerySet[Conversation]:

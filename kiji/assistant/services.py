@@ -48,8 +48,8 @@ class AskError(Exception):
         self.reason = reason
 
 
-def _check_may_ask(person: Any, action: access.Action = access.Action.ASK_QUESTION) -> None:
-    decision = access.decide(person, action)
+def _check_may_ask(person: Any, action: access.Action = access.Action.ASK_QUESTION, obj: Any = None) -> None:
+    decision = access.decide(person, action, obj)
     if not decision.allowed:
         raise AskError(str(decision.message), decision.reason)
 
@@ -156,7 +156,7 @@ def answer_events(member: Any, message: Message, *, engine: Engine | None = None
     """The answer to the member's recorded question as it is written. Access and quota are
     checked now; the events raise AskError("busy") if another request is answering it."""
     check_can_open_conversation(member, message.conversation)
-    _check_may_ask(member)
+    _check_may_ask(member, obj=message)
     return _answering(message, member, engine or default_engine())
 
 

@@ -202,7 +202,7 @@ def decide(person: Person, action: Action, obj: Any = None) -> Decision:
     if action is Action.ASK_ASSISTANT:
         return _premium_only(status)
     if action is Action.ASK_QUESTION:
-        return _ask_question(status, person)
+        return _ask_question(status, person, obj)
     if action is Action.OPEN_CONVERSATION:
         return _own_conversation(person, obj)
     if action in _COMMUNITY_ACTIONS:
@@ -291,7 +291,8 @@ def assistant_daily_limit(status: MemberStatus) -> int | None:
     return int(per_plan.get(status.plan_code, default))
 
 
-def _ask_question(status: MemberStatus, person: Person) -> Decision:
+def _ask_question(status: MemberStatus, person: Person, answering: Any = None) -> Decision:
+    """A question may be posted, or (`answering`: its Message) answered, within the day's limit."""
     decision = _premium_only(status)
     limit = assistant_daily_limit(status)
     if not decision or limit is None:
@@ -299,7 +300,7 @@ def _ask_question(status: MemberStatus, person: Person) -> Decision:
     from kiji.assistant.selectors import questions_asked_today
 
     # Not memoised: a member may ask several questions with the same user object.
-    left = max(limit - questions_asked_today(person), 0)
+    left = max(limit - questions_asked_today(person, answering=answering), 0)
     if left > 0:
         return Decision(allowed=True, questions_left=left)
     return Decision(

@@ -154,3 +154,17 @@ def test_the_service_refuses_a_used_up_quota_for_every_caller(
     with pytest.raises(services.AskError) as refused:
         services.start_question(member_factory("premium"), "日銀の利上げは？")
     assert refused.value.reason == "assistant_quota_used_up" and not Conversation.objects.exists()
+
+
+def test_questions_waiting_for_their_answer_count_but_not_against_themselves(
+    boj: Any, member_factory: Callable[..., Any], settings: Any
+) -> None:
+    settings.KIJI_ASSISTANT_DAILY_QUESTIONS = {"test-monthly": 1}
+    member = member_factory("premium")
+    waiting = services.start_question(member, "日銀の利上げと借入金利は？")  # posted, answer on its way
+    with pytest.raises(services.AskError) as refused:
+        services.start_question(member, "借り換えは？")
+    assert refused.value.reason == "assistant_quota_used_up"
+    answer = [event for event in services.answer_events(member, waiting) if event.kind == "done"]
+    assert len(answer) == 1 and Usage.objects.count() == 1
+    assert not access.decide(member, access.Action.ASK_QUESTION)
