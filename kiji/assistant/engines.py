@@ -148,7 +148,9 @@ class ExtractiveEngine:
 
     def answer(self, context: Context) -> Answer:
         weights = context.weights
-        candidates = [c for p in context.passages for c in _sentences(p, weights)]
+        candidates = [
+            c for p in context.passages for c in _sentences(p, weights) if c.text not in context.said
+        ]
         if not candidates or not weights:
             return decline(context)
         chosen: list[_Candidate] = []

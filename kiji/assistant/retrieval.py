@@ -62,6 +62,9 @@ class Context:
     terms: tuple[str, ...]
     passages: tuple[Passage, ...]
     weights: dict[str, float]  # idf of each question term
+    # Sentences this conversation's earlier answers already gave: a follow-up is answered with
+    # something new, or declined, rather than repeated.
+    said: frozenset[str] = frozenset()
 
 
 def clean_text(text: str) -> str:

@@ -56,6 +56,14 @@ def earlier_questions(message: Message, *, limit: int) -> list[str]:
     return list(reversed(found))
 
 
+def earlier_sentences(message: Message) -> frozenset[str]:
+    """Every sentence the answers before this one in its conversation gave."""
+    answers = Message.objects.filter(conversation_id=message.conversation_id, pk__lt=message.pk)
+    return frozenset(
+        s["text"] for sentences in answers.values_list("sentences", flat=True) for s in sentences
+    )
+
+
 def conversation_by_id(pk: int) -> Conversation | None:
     """Whoever's it is: the caller checks it with `permissions.check_can_open_conversation`."""
     return Conversation.objects.filter(pk=pk).select_related("article").first()

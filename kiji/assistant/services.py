@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -168,6 +169,7 @@ def _answering(message: Message, member: Any, engine: Engine) -> Iterator[Event]
         started = time.monotonic()
         yield Event("progress", _("記事を探しています…"))
         context = retrieve(member, search_text(message), article_id=message.conversation.article_id)
+        context = replace(context, said=selectors.earlier_sentences(message))
         yield Event("progress", _("回答を書いています…"))
         notices: list[str] = []
         for event in engine.stream(context):

@@ -67,6 +67,20 @@ def test_a_follow_up_is_answered_in_its_conversation_with_the_earlier_question(
     assert html.index(f'id="m-{first.pk}"') < html.index(f'id="m-{follow_up.pk}"')
 
 
+def test_a_follow_up_gets_something_new_or_a_decline_never_the_same_sentences_again(
+    boj: Any, member_factory: Callable[..., Any], client_for: Callable[..., Any]
+) -> None:
+    client = client_for(member_factory("premium"))
+    _ask(client, "日銀の利上げで中小企業の借入金利はどうなった？")
+    conversation = Conversation.objects.get()
+    _ask(client, "借り換えを急いでいる中小企業は多いのですか？", f"/ask/c/{conversation.pk}/")
+    _ask(client, "それで？", f"/ask/c/{conversation.pk}/")
+    given = [[s["text"] for s in m.sentences] for m in conversation.messages.all()]
+    assert given[0] == ["日銀の利上げで、中小企業の借入金利は上がり始めた。"]
+    assert given[1] == ["借り換えを急ぐ中小企業も多い。"]  # the next best, not the first again
+    assert given[2] == [] and conversation.messages.last().declined  # nothing new is left
+
+
 def test_only_short_or_referring_follow_ups_bring_earlier_questions() -> None:
     assert services.refers_back("いつから？")
     assert services.refers_back("その会社の売上高は前年からどれだけ伸びたのですか")
