@@ -75,10 +75,11 @@ def test_a_follow_up_gets_something_new_or_a_decline_never_the_same_sentences_ag
     conversation = Conversation.objects.get()
     _ask(client, "借り換えを急いでいる中小企業は多いのですか？", f"/ask/c/{conversation.pk}/")
     _ask(client, "それで？", f"/ask/c/{conversation.pk}/")
-    given = [[s["text"] for s in m.sentences] for m in conversation.messages.all()]
+    answers = list(conversation.messages.all())
+    given = [[s["text"] for s in m.sentences] for m in answers]
     assert given[0] == ["日銀の利上げで、中小企業の借入金利は上がり始めた。"]
     assert given[1] == ["借り換えを急ぐ中小企業も多い。"]  # the next best, not the first again
-    assert given[2] == [] and conversation.messages.last().declined  # nothing new is left
+    assert given[2] == [] and answers[2].declined  # nothing new is left
 
 
 def test_only_short_or_referring_follow_ups_bring_earlier_questions() -> None:
