@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import body_with_pages
 
@@ -59,11 +60,13 @@ def test_signed_in_reader_pages_through_the_whole_article(
     page = context.new_page()
     page.goto(live_server.url + members_article.url)
 
-    assert page.get_by_text("ページ1の段落3").is_visible()
+    expect(page.get_by_text("ページ1の段落3")).to_be_visible()
     page.get_by_role("link", name="次のページ").click()
-    assert page.get_by_text("ページ2の段落1").is_visible()
+    # Each click loads a new page: expect() waits for it, is_visible() would not.
+    expect(page.get_by_text("ページ2の段落1")).to_be_visible()
     page.get_by_role("link", name="1ページで読む").click()
-    assert page.get_by_text("ページ3の段落3").is_visible()
+    page.wait_for_url(re.compile(r"\?page=all$"))
+    expect(page.get_by_text("ページ3の段落3")).to_be_visible()
     assert page.locator(".wall").count() == 0
     context.close()
 
