@@ -187,6 +187,23 @@ def editor(django_user_model: Any) -> Any:
     return user
 
 
+def signed_in_page(
+    browser: Any, live_server: Any, user: Any, width: int = 1280, *, timeout: int = 10_000
+) -> tuple[Any, Any]:
+    """A browser context signed in as `user` (its session cookie), and a page in it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    return context, page
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = shutil.which("chromium")

@@ -9,19 +9,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from conftest import signed_in_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(browser, live_server, user, width=1280):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 def _open_comments(page, live_server, article):
@@ -40,7 +30,7 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     reporters = [commenter(display_name=f"通報者{n}") for n in range(3)]
 
     # A posts and edits, without a page reload.
-    context, page = _signed_in(browser, live_server, author, width=375)
+    context, page = signed_in_page(browser, live_server, author, width=375)
     _open_comments(page, live_server, article)
     page.get_by_label("あなたの投稿").fill("補助金の締め切りは来月末です。")
     page.get_by_role("button", name="投稿する").click()
@@ -58,7 +48,7 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     context.close()
 
     # B likes it.
-    context, page = _signed_in(browser, live_server, fan)
+    context, page = signed_in_page(browser, live_server, fan)
     _open_comments(page, live_server, article)
     like = page.locator("#comment-list .comment").first.locator(".comment-like__button")
     like.click()
@@ -70,7 +60,7 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
 
     # Three members report it; the third report hides it pending review.
     for reporter in reporters:
-        context, page = _signed_in(browser, live_server, reporter)
+        context, page = signed_in_page(browser, live_server, reporter)
         _open_comments(page, live_server, article)
         page.locator("#comment-list .comment").first.get_by_role("link", name="通報").click()
         dialog = page.locator("#comment-dialog")
@@ -82,13 +72,13 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
         dialog.get_by_role("button", name="閉じる").click()
         expect(page.locator("#comment-list .comment").first).to_contain_text("通報済み")
         context.close()
-    context, page = _signed_in(browser, live_server, fan)
+    context, page = signed_in_page(browser, live_server, fan)
     _open_comments(page, live_server, article)
     expect(page.locator("#comments")).not_to_contain_text("公募要領を確認しました")
     context.close()
 
     # The moderator finds it among the automatically hidden and restricts A.
-    context, page = _signed_in(browser, live_server, moderator)
+    context, page = signed_in_page(browser, live_server, moderator)
     page.goto(live_server.url + "/admin/comments/?tab=auto_hidden")
     page.get_by_role("link", name=re.compile("補助金の締め切り")).click()
     restrict = page.locator("#action-restrict")
@@ -103,7 +93,7 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     context.close()
 
     # A sees the notice: which features, why, until when, and appeals.
-    context, page = _signed_in(browser, live_server, author, width=375)
+    context, page = signed_in_page(browser, live_server, author, width=375)
     _open_comments(page, live_server, article)
     notice = page.locator(".notice--restriction").first
     for expected in (
@@ -125,7 +115,7 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     context.close()
 
     # The moderator accepts the appeal, which lifts the restriction.
-    context, page = _signed_in(browser, live_server, moderator)
+    context, page = signed_in_page(browser, live_server, moderator)
     page.goto(live_server.url + "/admin/comments/?tab=appeals")
     expect(page.locator("body")).to_contain_text("制度の説明をしたつもりでした")
     page.get_by_role("button", name="申し立てを認めて制限を解除").first.click()
@@ -133,12 +123,12 @@ def test_post_edit_like_report_hide_restrict_appeal_lift(
     context.close()
 
     # A may post again; the reporters see what came of their reports.
-    context, page = _signed_in(browser, live_server, author)
+    context, page = signed_in_page(browser, live_server, author)
     _open_comments(page, live_server, article)
     expect(page.locator(".notice--restriction")).to_have_count(0)
     expect(page.get_by_label("あなたの投稿")).to_be_visible()
     context.close()
-    context, page = _signed_in(browser, live_server, reporters[0])
+    context, page = signed_in_page(browser, live_server, reporters[0])
     _open_comments(page, live_server, article)
     page.get_by_role("link", name=re.compile("件の結果が届いています")).click()
     expect(page.locator("#reports")).to_contain_text("対応しました")
@@ -175,7 +165,7 @@ def test_a_failed_request_keeps_the_text_and_sending_again_works(
 ):
     configure(premoderate_first_comments=0, min_interval_seconds=0)
     article = article_factory(title="通信が切れたとき")
-    context, page = _signed_in(browser, live_server, commenter(), width=375)
+    context, page = signed_in_page(browser, live_server, commenter(), width=375)
     _open_comments(page, live_server, article)
     post_url = f"**/comments/a/{article.pk}/post/"
     page.route(post_url, lambda route: route.abort())
@@ -196,7 +186,7 @@ def test_a_specific_refusal_is_shown_instead_of_a_generic_failure(
 ):
     configure(premoderate_first_comments=0, min_interval_seconds=0, max_length=20)
     article = article_factory(title="長すぎる投稿")
-    context, page = _signed_in(browser, live_server, commenter())
+    context, page = signed_in_page(browser, live_server, commenter())
     _open_comments(page, live_server, article)
     page.get_by_label("あなたの投稿").evaluate("el => el.removeAttribute('maxlength')")
     page.get_by_label("あなたの投稿").fill("この投稿は設定された文字数の上限を超えてしまう長さです。")

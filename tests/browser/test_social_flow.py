@@ -5,26 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
+from conftest import signed_in_page
 from kiji.comments import services as comment_services
 from kiji.social import services as social_services
 from kiji.social.models import MemberFollow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(browser, live_server, user, width=1280):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 def test_follow_an_author_hear_of_the_new_article_then_block_a_member(
@@ -37,7 +25,7 @@ def test_follow_an_author_hear_of_the_new_article_then_block_a_member(
     b = commenter("complete", display_name="読者B")
 
     # A follows the author from the author's page.
-    context, page = _signed_in(browser, live_server, a, width=375)
+    context, page = signed_in_page(browser, live_server, a, width=375)
     page.goto(live_server.url + writer.get_absolute_url())
     page.get_by_role("button", name=re.compile("フォロー")).first.click()
     expect(page.get_by_text("フォロー中").first).to_be_visible()
@@ -60,7 +48,7 @@ def test_follow_an_author_hear_of_the_new_article_then_block_a_member(
     assert MemberFollow.objects.filter(follower=b, followed=a).exists()
 
     # A blocks B from B's member page.
-    context, page = _signed_in(browser, live_server, a)
+    context, page = signed_in_page(browser, live_server, a)
     page.goto(live_server.url + f"/social/m/{b.pk}/")
     page.get_by_role("link", name="ブロック", exact=True).click()
     expect(page.get_by_text("ブロックしますか?")).to_be_visible()
@@ -70,7 +58,7 @@ def test_follow_an_author_hear_of_the_new_article_then_block_a_member(
     assert not MemberFollow.objects.filter(follower=b, followed=a).exists()
 
     # B's like on A's comment is refused with a clear message.
-    context, page = _signed_in(browser, live_server, b)
+    context, page = signed_in_page(browser, live_server, b)
     page.goto(live_server.url + new.url)
     page.evaluate("document.getElementById('comments').scrollIntoView()")
     target = page.locator(f"#comment-{comment.pk}")

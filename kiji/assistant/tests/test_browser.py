@@ -7,27 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
+from conftest import signed_in_page
 from kiji.search.indexing import index_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots")  # noqa: S108  (screenshots to look at, nothing read back)
 ANSWER = "二期目の工場では、蓄電池の生産能力が年間20ギガワット時に増える見通しだ。"
-
-
-def _signed_in(browser, live_server, user, width):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page
 
 
 @pytest.fixture
@@ -50,7 +38,7 @@ def article(article_factory):
 def test_a_premium_member_asks_from_the_article_and_the_citation_lands_on_the_paragraph(
     live_server, browser, article, member_factory, width
 ):
-    context, page = _signed_in(browser, live_server, member_factory("premium"), width)
+    context, page = signed_in_page(browser, live_server, member_factory("premium"), width, timeout=15_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     streams: list[str] = []
@@ -88,7 +76,7 @@ def test_a_premium_member_asks_from_the_article_and_the_citation_lands_on_the_pa
 def test_a_member_without_premium_sees_what_it_would_give_and_how_to_get_it(
     live_server, browser, article, member_factory
 ):
-    context, page = _signed_in(browser, live_server, member_factory("complete"), 375)
+    context, page = signed_in_page(browser, live_server, member_factory("complete"), 375)
     page.goto(f"{live_server.url}/articles/battery-plant/")
     page.get_by_role("link", name="この記事について質問する").click()
     panel = page.locator(".assistant-upgrade")

@@ -6,24 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
+
+from conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots")  # noqa: S108  (screenshots to look at, nothing read back)
-
-
-def _signed_in(browser, live_server, user, width):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 @pytest.fixture
@@ -58,7 +47,7 @@ def site(article_factory, tag_factory, series_factory, image_factory, member_fac
 def test_a_complete_member_sees_recommendations_on_the_home_page_on_a_phone(live_server, browser, site):
     member, made = site
     errors: list[str] = []
-    context, page = _signed_in(browser, live_server, member, width=375)
+    context, page = signed_in_page(browser, live_server, member, width=375)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
     page.goto(live_server.url + "/")
@@ -83,7 +72,7 @@ def test_a_complete_member_sees_recommendations_on_the_home_page_on_a_phone(live
     assert errors == []
     context.close()
 
-    context, page = _signed_in(browser, live_server, member, width=1280)
+    context, page = signed_in_page(browser, live_server, member, width=1280)
     page.goto(live_server.url + "/")
     expect(page.locator("#recommended .discover-item").first).to_be_visible()
     expect(page.locator(".popular-articles")).to_contain_text("円安は中小企業の輸入をどう変えたか")
@@ -103,7 +92,7 @@ def test_a_visitor_sees_what_unlocks_recommendations(live_server, page, site):
 
 
 def test_a_registered_member_sees_the_locked_panel(live_server, browser, member_factory, site):
-    context, page = _signed_in(browser, live_server, member_factory("registered"), width=375)
+    context, page = signed_in_page(browser, live_server, member_factory("registered"), width=375)
     page.goto(live_server.url + "/")
 
     section = page.locator("#recommended")
