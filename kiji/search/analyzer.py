@@ -20,7 +20,8 @@ from importlib.metadata import version
 
 from sudachipy import Dictionary, SplitMode
 
-ANALYZER_VERSION = 4  # 3: facets indexed beside the words; 4: page breaks counted as the article pages
+# 3: facets beside the words; 4: page breaks counted as the pages count them; 5: word pairs (PostgreSQL)
+ANALYZER_VERSION = 5
 SIGNATURE = f"sudachi-{version('sudachipy')}-core-{version('sudachidict-core')}-A-v{ANALYZER_VERSION}"
 
 # Parts of speech (the first level of Sudachi's tags) that say nothing about a document's subject.

@@ -273,4 +273,5 @@ def reindex_all(*, progress: Progress | None = None, jobs: int = 0) -> int:
         finally:
             if pool:
                 pool.shutdown()
+    backend().settle()
     return done

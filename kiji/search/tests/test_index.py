@@ -87,6 +87,19 @@ class TestQuerySyntax:
         assert slugs('"熊本の半導体"') == ["kumamoto"]
         assert sorted(slugs("半導体 -台湾")) == ["kumamoto", "tourism"]
 
+    def test_phrases_are_adjacent_words_in_order_within_one_field(
+        self, indexed_article: Callable[..., Any]
+    ) -> None:
+        # PostgreSQL matches phrases through indexed word pairs (backends.PAIR): the same answers.
+        indexed_article("新しいデータセンターが完成した。", slug="adjacent")
+        indexed_article("センターに集まるデータを分析する。", slug="apart")
+        indexed_article("工場の話。", slug="across", title="工場のデータ", lead="センター長が語る。")
+        indexed_article("データセンター電力の調達が課題だ。", slug="three")
+        assert sorted(slugs('"データセンター"', filters=ARTICLES)) == ["adjacent", "three"]
+        assert sorted(slugs("データ センター", filters=ARTICLES)) == ["across", "adjacent", "apart", "three"]
+        assert slugs('"データセンター電力"', filters=ARTICLES) == ["three"]
+        assert sorted(slugs('センター -"データセンター"', filters=ARTICLES)) == ["across", "apart"]
+
     def test_unusable_queries_say_why(self) -> None:
         assert "除外" in search(ANON, "-台湾").problem
         assert "長すぎます" in search(ANON, "あ" * 101).problem
@@ -370,6 +383,7 @@ class TestFacets:
         terms = {term for term, _ in backend().vocabulary()}
         assert "港湾" in terms
         assert not {t for t in terms if t in {"ka", "kc"} or t[0] in "mtsw" and t[1:].isdigit()}
+        assert not {t for t in terms if "_" in t or " " in t}  # nor PostgreSQL's word pairs
 
     def test_date_ranges_are_tokyo_days_across_utc_months(self, indexed_article: Callable[..., Any]) -> None:
         tokyo = ZoneInfo("Asia/Tokyo")
