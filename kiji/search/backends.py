@@ -569,6 +569,8 @@ class PostgreSQLBackend:
         a plain AND it skips along the rarest posting list (2 ms), and a character-gram query
         (the fallback when words found few) is seldom common in every gram."""
         required, _excluded = _parts(query, "grams")
+        if not required:
+            return None
         loose = " & ".join(
             f"'{gram}':*" if _is_single_gram(phrase) else f"'{gram}'"
             for phrase in required
