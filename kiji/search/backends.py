@@ -577,27 +577,44 @@ class PostgreSQLBackend:
             for phrase in required
             for gram in phrase
         )
-        exact = self.expression(query, "grams")
-        ordering = {
-            "relevance": "score, d.published_at DESC",
-            "newest": "d.published_at DESC",
-            "oldest": "d.published_at",
-        }
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.id FROM {DOCS} d WHERE d.grams @@ %s::tsquery AND ({where.sql}) LIMIT %s",
                 [f"({loose}){_pg_facets(where.facets)}", *where.params, FEW_CANDIDATES + 1],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) > FEW_CANDIDATES:
-                return None
-            # ts_match_vq is @@ spelled as a function, which no index serves: the rows are known.
+        if len(ids) > FEW_CANDIDATES:
+            return None
+        exact = self.expression(query, "grams")
+        return self._rank_known(ids, "grams", exact, order, limit, offset, check=True)
+
+    @staticmethod
+    def _rank_known(
+        ids: list[int],
+        mode: Mode,
+        expression: str,
+        order: Order,
+        limit: int,
+        offset: int,
+        *,
+        check: bool = False,
+    ) -> list[tuple[int, float]]:
+        """A page of documents already found, ranked by `expression`; with `check`, only those
+        that match it (ts_match_vq is @@ spelled as a function, which no index serves)."""
+        score = f"d.{mode} <=> %s::tsquery" if _has_rum() else f"-ts_rank(d.{mode}, %s::tsquery)"
+        ordering = {
+            "relevance": "score, d.published_at DESC",
+            "newest": "d.published_at DESC",
+            "oldest": "d.published_at",
+        }[order]
+        matched = f" AND ts_match_vq(d.{mode}, %s::tsquery)" if check else ""
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.id, d.grams <=> %s::tsquery AS score FROM {DOCS} d "
-                "WHERE d.id = ANY(%s) AND ts_match_vq(d.grams, %s::tsquery) "
-                f"ORDER BY {ordering[order]}, d.id LIMIT %s OFFSET %s",
-                [exact, ids, exact, limit, offset],
+                f"SELECT d.id, {score} AS score FROM {DOCS} d WHERE d.id = ANY(%s){matched} "
+                f"ORDER BY {ordering}, d.id LIMIT %s OFFSET %s",
+                [expression, ids, *([expression] if check else []), limit, offset],
             )
+            # RUM gives a distance; ts_rank was negated: either way lower is better.
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
     def _count(self, query: Query, where: Where, cap: int, start: datetime | None = None) -> int:
@@ -645,19 +662,8 @@ class PostgreSQLBackend:
                 return [], len(ids)
             if len(ids) >= cap:  # as SQLite: many matches, the recent ones are ranked first
                 return self.match(query, "words", where, order, limit, offset, windows=WINDOWS), cap
-            # Fewer: the matches are known, ranking just them spares RUM a second walk.
-            score = "d.words <=> %s::tsquery" if _has_rum() else "-ts_rank(d.words, %s::tsquery)"
-            ordering = {
-                "relevance": "score, d.published_at DESC",
-                "newest": "d.published_at DESC",
-                "oldest": "d.published_at",
-            }
-            cursor.execute(
-                f"SELECT d.id, {score} AS score FROM {DOCS} d WHERE d.id = ANY(%s) "
-                f"ORDER BY {ordering[order]}, d.id LIMIT %s OFFSET %s",
-                [self.expression(query, "words"), ids, limit, offset],
-            )
-            return [(row[0], -float(row[1])) for row in cursor.fetchall()], len(ids)
+        # Fewer: the matches are known, ranking just them spares RUM a second walk.
+        return self._rank_known(ids, "words", self.expression(query, "words"), order, limit, offset), len(ids)
 
     def match_any(
         self,
